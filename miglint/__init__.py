@@ -1,0 +1,3 @@
+"""miglint: a static analyzer for database migrations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,264 @@
+"""The ``miglint`` command: the only module that does I/O and chooses exit codes.
+
+Exit codes: 0 nothing at or above the failing level, 1 findings at or above it, 2 a usage or
+configuration error or a failure of miglint itself. Heavy modules are imported inside the
+commands: pre-commit starts miglint on every commit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from miglint import __version__
+from miglint.config import DIALECTS, FAIL_ON, PG_VERSIONS
+from miglint.report import FORMATS
+
+if TYPE_CHECKING:
+    from miglint.config import Settings
+    from miglint.findings import Finding
+    from miglint.rules import PluginError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"miglint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _split_codes(values: Iterable[str]) -> list[str]:
+    return [code for value in values for code in value.split(",") if code.strip()]
+
+
+def _use_color(no_color: bool, output: str | None) -> bool:
+    """Colour only on a terminal, never with ``--no-color``, ``--output`` or NO_COLOR set."""
+    if no_color or output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return _stdout_is_terminal()
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _settings(
+    config: str | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    dialect: str | None,
+    pg_version: int | None,
+    fail_on: str | None,
+    assume_in_transaction: bool | None,
+) -> Settings:
+    """Configuration file settings, overridden by the command-line options given."""
+    from dataclasses import replace
+
+    from miglint.config import ConfigError, check_codes, known_codes, load_settings, parse_fail_on
+
+    try:
+        settings = load_settings(config, os.getcwd())
+        changes: dict[str, object] = {}
+        if select:
+            changes["select"] = check_codes(_split_codes(select), key="--select", known=known_codes())
+        if ignore:
+            changes["ignore"] = check_codes(_split_codes(ignore), key="--ignore", known=known_codes())
+    except ConfigError as exc:
+        _fail(str(exc))
+    if dialect is not None:
+        changes["dialect"] = dialect
+    if pg_version is not None:
+        changes["pg_version"] = pg_version
+    if fail_on is not None:
+        changes["fail_on"] = parse_fail_on(fail_on)
+    if assume_in_transaction is not None:
+        changes["assume_in_transaction"] = assume_in_transaction
+    return replace(settings, **changes)
+
+
+def _plugin_findings(errors: Sequence[PluginError]) -> list[Finding]:
+    """Warn on stderr about each broken plugin and report it as an MG000 finding."""
+    from miglint.findings import Finding, Level, Location
+
+    findings: list[Finding] = []
+    for error in errors:
+        click.echo(
+            f"miglint: warning: plugin {error.entry_point} failed to load: {error.message}",
+            err=True,
+        )
+        name = error.entry_point.split("=", 1)[0].strip()
+        findings.append(
+            Finding(
+                code="MG000",
+                name="internal-error",
+                level=Level.ERROR,
+                message=f"plugin {error.entry_point} failed to load: {error.message}",
+                location=Location(f"<plugin {name}>"),
+                help="fix or uninstall the plugin; its rules did not run",
+            )
+        )
+    return findings
+
+
+def _settle(problems: Sequence[Finding], settings: Settings) -> list[Finding]:
+    """Front-end problems filtered by select/ignore/per-path ignores, levels overridden."""
+    import fnmatch
+    from dataclasses import replace
+
+    from miglint.engine import code_selected
+
+    out: list[Finding] = []
+    for f in problems:
+        if not code_selected(f.code, settings.select, settings.ignore):
+            continue
+        if any(
+            fnmatch.fnmatch(f.location.path, pattern) and not code_selected(f.code, (), codes)
+            for pattern, codes in settings.per_path_ignores.items()
+        ):
+            continue
+        level = settings.levels.get(f.code)
+        out.append(replace(f, level=level) if level is not None else f)
+    return out
+
+
+def _write(text: str, output: str | None, *, color: bool) -> None:
+    if output is None:
+        # click strips ANSI codes unless told the colour was chosen on purpose.
+        click.echo(text, nl=False, color=color)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="miglint")
+def main() -> None:
+    """miglint: a static analyzer for database migrations (SQL, Alembic, Django)."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Codes or prefixes to enable (comma list; repeatable).")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to disable (comma list; repeatable).")
+@click.option("--dialect", type=click.Choice(DIALECTS), help="SQL dialect of the migrations.")
+@click.option(
+    "--pg-version",
+    type=click.IntRange(PG_VERSIONS[0], PG_VERSIONS[-1]),
+    help="PostgreSQL major version the migrations run on.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest level that fails the run (default: config, else error).",
+)
+@click.option("--config", type=click.Path(dir_okay=False), help="Configuration file to use.")
+@click.option(
+    "--assume-in-transaction/--no-assume-in-transaction",
+    default=None,
+    help="Whether the runner wraps each migration file in a transaction.",
+)
+@click.option("--no-color", is_flag=True, help="Never colour the text report.")
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    dialect: str | None,
+    pg_version: int | None,
+    fail_on: str | None,
+    config: str | None,
+    assume_in_transaction: bool | None,
+    no_color: bool,
+) -> None:
+    """Lint the migrations found in PATHS (default: the current directory)."""
+    settings = _settings(config, select, ignore, dialect, pg_version, fail_on, assume_in_transaction)
+    try:
+        from miglint.discover import load
+        from miglint.engine import lint
+        from miglint.report import renderer
+        from miglint.rules import plugin_rules
+
+        _plugins, plugin_errors = plugin_rules()
+        plugin_problems = _plugin_findings(plugin_errors)
+        targets = list(paths) or ["."]
+        loaded = load(targets, settings)
+        if not loaded.migrations and not loaded.problems:
+            skipped = len(loaded.unrecognised)
+            hint = f" ({skipped} file(s) not recognised as migrations)" if skipped else ""
+            _fail(f"no migration found in {', '.join(targets)}{hint}")
+        result = lint(loaded.migrations, settings)
+        findings = sorted(
+            [*plugin_problems, *_settle(loaded.problems, settings), *result.findings],
+            key=lambda f: f.sort_key(),
+        )
+        color = fmt == "text" and _use_color(no_color, output)
+        text = renderer(fmt)(findings, result.rules, root=settings.root, color=color)
+    except Exception as exc:
+        click.echo(traceback.format_exc(), err=True)
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+    _write(text, output, color=color)
+    failing = settings.fail_on
+    if failing is not None and any(f.level >= failing for f in findings):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def rules(fmt: str) -> None:
+    """List the rule catalogue: code, name, level and summary."""
+    import json
+
+    from miglint.engine import all_rules
+
+    catalogue = all_rules()
+    if fmt == "json":
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "level": r.level.label,
+                "dimension": r.dimension.value,
+                "summary": r.summary,
+                "url": r.url(),
+            }
+            for r in catalogue
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max((len(r.name) for r in catalogue), default=0)
+    for r in catalogue:
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.level.label:<7}  {r.summary}")
+
+
+@main.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Print the documentation page of rule CODE."""
+    from miglint.docs import render_rule_page
+    from miglint.rules import rule_by_code
+
+    found = rule_by_code(code.strip())
+    if found is None:
+        _fail(f"unknown rule code {code!r} (see `miglint rules`)")
+    click.echo(render_rule_page(found), nl=False)

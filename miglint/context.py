@@ -1,0 +1,110 @@
+"""What a rule sees: the migration, the schema before it, and facts about each operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from miglint.config import Settings
+from miglint.ir.migration import Migration, Transaction
+from miglint.ir.ops import (
+    CreateTable,
+    DropTable,
+    Operation,
+    RenameTable,
+    SetTimeout,
+    TimeoutKind,
+    TransactionAction,
+    TransactionControl,
+)
+from miglint.ir.state import SchemaState
+
+
+@dataclass(frozen=True)
+class Step:
+    """One upgrade operation with what is true just before it runs."""
+
+    index: int
+    op: Operation
+    #: Whether the operation runs inside a transaction block.
+    in_transaction: bool
+    #: Tables created earlier in this migration (or by another unreleased migration of the change).
+    new_tables: frozenset[str]
+    #: Whether a (non-zero) lock_timeout / statement_timeout is in force.
+    lock_timeout: bool
+    statement_timeout: bool
+
+    def is_new(self, table: str) -> bool:
+        """Whether ``table`` is new (no rows, no readers) at this point."""
+        return table in self.new_tables
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """The whole migration as one rule sees it."""
+
+    migration: Migration
+    settings: Settings
+    #: Schema replayed from the earlier migrations of the same history.
+    schema: SchemaState
+    steps: tuple[Step, ...]
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    @property
+    def dialect(self) -> str:
+        """The migration's SQL dialect."""
+        return self.migration.dialect
+
+    @property
+    def pg_version(self) -> int:
+        """The PostgreSQL major version rules should assume."""
+        return self.settings.pg_version
+
+
+def build_steps(
+    migration: Migration, settings: Settings, unreleased_tables: frozenset[str] = frozenset()
+) -> tuple[Step, ...]:
+    """Walk the upgrade, tracking transactions, timeouts and tables created so far."""
+    # The front end resolves configuration (assume_in_transaction) and file directives
+    # (-- miglint: no-transaction) into migration.transaction.
+    wrapped = migration.transaction in (Transaction.WRAPPED, Transaction.ASSUMED)
+    in_tx = wrapped
+    new = set(unreleased_tables)
+    timeouts: dict[TimeoutKind, bool] = {}
+    local: set[TimeoutKind] = set()
+    steps: list[Step] = []
+    for index, op in enumerate(migration.upgrade):
+        steps.append(
+            Step(
+                index=index,
+                op=op,
+                in_transaction=in_tx,
+                new_tables=frozenset(new),
+                lock_timeout=timeouts.get(TimeoutKind.LOCK, False)
+                or timeouts.get(TimeoutKind.MYSQL_LOCK_WAIT, False),
+                statement_timeout=timeouts.get(TimeoutKind.STATEMENT, False),
+            )
+        )
+        match op:
+            case TransactionControl(action=TransactionAction.BEGIN):
+                in_tx = True
+            case TransactionControl(action=TransactionAction.COMMIT | TransactionAction.ROLLBACK):
+                in_tx = False
+                for kind in local:
+                    timeouts[kind] = False
+                local.clear()
+            case SetTimeout():
+                timeouts[op.timeout] = not op.disables
+                if op.local:
+                    local.add(op.timeout)
+            case CreateTable():
+                new.add(op.table)
+            case RenameTable() if op.table in new:
+                new.add(op.new_name)
+            case DropTable():
+                new.discard(op.table)
+            case _:
+                pass
+    return tuple(steps)

@@ -1,0 +1,455 @@
+"""Find migration files and read them into IR migrations.
+
+Directories are walked (hidden folders, ``.git``, ``node_modules``, ``__pycache__`` and virtual
+environments skipped); ``settings.include`` / ``settings.exclude`` globs filter the files.
+Files are recognised by convention and content:
+
+- ``*.sql``: golang-migrate / sqlx (``N_name.up.sql`` + ``N_name.down.sql``), diesel / sqlx
+  folders (``<version>_name/up.sql`` + ``down.sql``), dbmate (``-- migrate:up`` /
+  ``-- migrate:down`` in one file), goose (``-- +goose Up`` / ``-- +goose Down``), Flyway
+  (``V<ver>__x.sql``, undo ``U<ver>__x.sql``, repeatable ``R__x.sql``), sqitch (``deploy/`` +
+  ``revert/`` beside ``sqitch.plan``), Prisma (``<version>_name/migration.sql``), or a plain
+  SQL file. A down/undo/revert file is the rollback of its up file, not a migration.
+- ``*.py``: handed to the Alembic and Django front ends when their markers are present.
+
+Migration files are never executed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from miglint.config import Settings
+from miglint.findings import Finding, Level, Location
+from miglint.ir.migration import Framework, Migration, Transaction
+from miglint.ir.ops import Operation, ParseError
+from miglint.parsers.directives import sql_directives
+from miglint.parsers.split import comments, statements
+from miglint.parsers.sql import classify, parse_sql, substitute_placeholders
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
+)
+
+_UP_DOWN = re.compile(r"^(?P<stem>.+)\.(?P<dir>up|down)\.sql$", re.IGNORECASE)
+_FLYWAY = re.compile(r"^(?P<kind>[VUR])(?P<version>(?:\d[\d._]*?)?)__(?P<desc>.+)\.sql$")
+_SECTION = re.compile(
+    r"^--\s*(?:migrate:(up|down)\b|\+goose\s+(up|down)\b)(.*)$", re.MULTILINE | re.IGNORECASE
+)
+_GOOSE_NO_TX = re.compile(r"^--\s*\+goose\s+NO\s+TRANSACTION\b", re.MULTILINE | re.IGNORECASE)
+_GOOSE_BLOCK = re.compile(
+    r"^--\s*\+goose\s+StatementBegin\b[^\n]*$(.*?)^--\s*\+goose\s+StatementEnd\b[^\n]*$",
+    re.MULTILINE | re.DOTALL | re.IGNORECASE,
+)
+
+PyReader = Callable[[str, str, Settings], Migration | None]
+OrderFn = Callable[[Sequence[Migration]], tuple[list[Migration], list[Finding]]]
+AppReader = Callable[[Sequence[tuple[str, str]], Settings], list[Migration]]
+
+
+@dataclass
+class Loaded:
+    """What :func:`load` found: migrations, problems reading files, and unrecognised paths."""
+
+    migrations: list[Migration] = field(default_factory=list[Migration])
+    problems: list[Finding] = field(default_factory=list[Finding])
+    unrecognised: list[str] = field(default_factory=list[str])
+
+
+def natural_key(text: str) -> tuple[str | int, ...]:
+    """A sort key ordering embedded numbers numerically: ``('', 2, '_b') < ('', 10, '_a')``.
+
+    Positions alternate str, int, str, … so keys of one history always compare.
+    """
+    parts = re.split(r"(\d+)", text)
+    return tuple(int(p) if i % 2 else p.lower() for i, p in enumerate(parts))
+
+
+def _matches(path: str, pattern: str) -> bool:
+    posix = path.replace(os.sep, "/")
+    pat = pattern.rstrip("/")
+    candidates = (pat, f"*/{pat}", f"{pat}/*", f"*/{pat}/*")
+    return any(fnmatch.fnmatch(posix, c) for c in candidates)
+
+
+def _wanted(path: str, settings: Settings) -> bool:
+    if settings.include and not any(_matches(path, p) for p in settings.include):
+        return False
+    return not any(_matches(path, p) for p in settings.exclude)
+
+
+def walk(paths: Sequence[str], settings: Settings) -> Iterator[str]:
+    """The files under ``paths`` (files given directly are kept unless excluded), sorted."""
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isfile(given):
+            candidates = [given]
+            direct = True
+        else:
+            direct = False
+            candidates: list[str] = []
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                candidates.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+        for path in candidates:
+            path = os.path.normpath(path)
+            real = os.path.realpath(path)
+            if real in seen:
+                continue
+            if direct:
+                # A file named on the command line is read unless excluded.
+                if any(_matches(path, p) for p in settings.exclude):
+                    continue
+            elif not _wanted(path, settings):
+                continue
+            seen.add(real)
+            yield path
+
+
+def load(paths: Sequence[str], settings: Settings) -> Loaded:
+    """Read every migration under ``paths`` into IR :class:`Migration` records."""
+    loaded = Loaded()
+    explicit = {os.path.normpath(p) for p in paths}
+    ups: dict[str, str] = {}  # real path of up file -> path
+    others: list[str] = []
+    for path in walk(paths, settings):
+        name = os.path.basename(path)
+        if name.lower().endswith(".sql"):
+            up = _up_of(path)
+            if up is None:
+                if not _is_support_file(path):
+                    loaded.unrecognised.append(path)
+                continue
+            ups.setdefault(os.path.realpath(up), up)
+        elif name.endswith(".py"):
+            others.append(path)
+        elif path in explicit:
+            loaded.unrecognised.append(path)
+    for up in ups.values():
+        _load_sql(up, settings, loaded)
+    _load_python(others, settings, loaded, explicit)
+    loaded.migrations.sort(key=_order)
+    return loaded
+
+
+def _order(m: Migration) -> tuple[str, tuple[tuple[int, int, str], ...], str]:
+    """Sort key of a migration that never compares an int with a str."""
+    key = tuple((0, k, "") if isinstance(k, int) else (1, 0, k) for k in m.key)
+    return (m.history, key, m.path)
+
+
+def _is_support_file(path: str) -> bool:
+    """Whether ``path`` is a sqitch verify script (read by sqitch, not a migration)."""
+    parent = Path(path).parent
+    return parent.name == "verify" and (parent.parent / "sqitch.plan").exists()
+
+
+def _up_of(path: str) -> str | None:
+    """The up/deploy file that ``path`` belongs to (itself for an up file), or None."""
+    p = Path(path)
+    name = p.name
+    if (m := _UP_DOWN.match(name)) is not None:
+        if m.group("dir").lower() == "up":
+            return path
+        up = p.with_name(f"{m.group('stem')}.up.sql")
+        return str(up) if up.exists() else None
+    if name.lower() == "down.sql":
+        up = p.with_name("up.sql")
+        return str(up) if up.exists() else None
+    if (m := _FLYWAY.match(name)) is not None and m.group("kind") == "U":
+        for candidate in sorted(p.parent.glob(f"V{m.group('version')}__*.sql")):
+            return str(candidate)
+        return None
+    sqitch = _sqitch_project(p)
+    if sqitch is not None:
+        rel = p.relative_to(sqitch)
+        if rel.parts[0] == "revert":
+            deploy = sqitch.joinpath("deploy", *rel.parts[1:])
+            return str(deploy) if deploy.exists() else None
+        if rel.parts[0] == "verify":
+            return None
+    return path
+
+
+def _sqitch_project(p: Path) -> Path | None:
+    for parent in p.parents:
+        if (parent / "sqitch.plan").exists() and p.relative_to(parent).parts[0] in {
+            "deploy",
+            "revert",
+            "verify",
+        }:
+            return parent
+    return None
+
+
+def _read(path: str, loaded: Loaded) -> str | None:
+    try:
+        data = Path(path).read_bytes()
+        return data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        loaded.problems.append(
+            Finding(
+                code="MG001",
+                name="parse-error",
+                level=Level.ERROR,
+                message=f"cannot read {path}: {reason}",
+                location=Location(path),
+                help="save the file as UTF-8 text",
+                migration=path,
+            )
+        )
+        return None
+
+
+def description_of(text: str) -> str | None:
+    """The leading comment block of a SQL file (directives and dbmate markers left out)."""
+    lines: list[str] = []
+    for c in comments(text):
+        before = text[: c.offset]
+        if before.strip() and not _only_comments(before):
+            break
+        body = c.text
+        if body.startswith("--"):
+            body = body[2:]
+        elif body.startswith("/*"):
+            body = body[2:].removesuffix("*/")
+        body = body.strip()
+        if re.match(r"miglint\s*:|migrate:(up|down)\b", body, re.IGNORECASE):
+            continue
+        for line in body.splitlines():
+            line = line.strip().lstrip("*").strip()
+            if line:
+                lines.append(line)
+    return "\n".join(lines) if lines else None
+
+
+def _only_comments(text: str) -> bool:
+    masked = text
+    for c in comments(text):
+        masked = masked.replace(c.text, " ", 1)
+    return not masked.strip()
+
+
+def _convention(up: str) -> tuple[str, str, tuple[str | int, ...], str | None]:
+    """(convention, history, key, rollback path) of an up file."""
+    p = Path(up)
+    name = p.name
+    if (m := _UP_DOWN.match(name)) is not None:
+        down = p.with_name(f"{m.group('stem')}.down.sql")
+        return "up-down", str(p.parent), natural_key(m.group("stem")), str(down) if down.exists() else None
+    if name.lower() == "up.sql":
+        down = p.with_name("down.sql")
+        history = str(p.parent.parent)
+        return "folder", history, natural_key(p.parent.name), str(down) if down.exists() else None
+    if name == "migration.sql":  # Prisma: one folder per migration, no rollback
+        return "prisma", str(p.parent.parent), natural_key(p.parent.name), None
+    sqitch = _sqitch_project(p)
+    if sqitch is not None:
+        rel = p.relative_to(sqitch)
+        revert = sqitch.joinpath("revert", *rel.parts[1:])
+        change = "/".join(rel.parts[1:]).removesuffix(".sql")
+        order = _sqitch_order(sqitch)
+        key: tuple[str | int, ...] = ("", order[change]) if change in order else (f"~{change}",)
+        return "sqitch", str(sqitch), key, str(revert) if revert.exists() else None
+    if (m := _FLYWAY.match(name)) is not None:
+        if m.group("kind") == "R":
+            return "flyway", str(p.parent), (f"~{m.group('desc').lower()}",), None
+        undo = sorted(p.parent.glob(f"U{m.group('version')}__*.sql"))
+        return "flyway", str(p.parent), natural_key(m.group("version")), str(undo[0]) if undo else None
+    return "plain", str(p.parent), natural_key(p.stem), None
+
+
+def _sqitch_order(project: Path) -> dict[str, int]:
+    order: dict[str, int] = {}
+    try:
+        plan = (project / "sqitch.plan").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return order
+    for line in plan.splitlines():
+        line = line.strip()
+        if not line or line[0] in "%#@":
+            continue
+        name = line.split()[0]
+        order.setdefault(name, len(order))
+    return order
+
+
+def _transaction(settings: Settings, no_transaction: bool) -> Transaction:
+    if settings.assume_in_transaction and not no_transaction:
+        return Transaction.ASSUMED
+    return Transaction.NONE
+
+
+def _load_sql(up: str, settings: Settings, loaded: Loaded) -> None:
+    text = _read(up, loaded)
+    if text is None:
+        return
+    dialect = settings.dialect
+    text = substitute_placeholders(text, settings.placeholders)
+    convention, history, key, down = _convention(up)
+    if convention == "plain" and _SECTION.search(text):
+        _load_sectioned(up, text, settings, loaded, history, key)
+        return
+    directives = sql_directives(text, up, dialect=dialect)
+    suppressions = list(directives.suppressions)
+    rollback: tuple[Operation, ...] | None = None
+    if down is not None:
+        down_text = _read(down, loaded)
+        if down_text is not None:
+            down_text = substitute_placeholders(down_text, settings.placeholders)
+            rollback = tuple(parse_sql(down_text, down, dialect=dialect))
+            suppressions.extend(sql_directives(down_text, down, dialect=dialect).suppressions)
+    loaded.migrations.append(
+        Migration(
+            path=up,
+            framework=Framework.SQL,
+            dialect=dialect,
+            key=key,
+            history=history,
+            description=description_of(text),
+            transaction=_transaction(settings, directives.no_transaction),
+            upgrade=tuple(parse_sql(text, up, dialect=dialect)),
+            rollback=rollback,
+            rollback_path=down,
+            rollback_expected=convention in {"up-down", "folder", "sqitch"},
+            suppressions=tuple(suppressions),
+        )
+    )
+
+
+def _load_sectioned(
+    path: str,
+    text: str,
+    settings: Settings,
+    loaded: Loaded,
+    history: str,
+    key: tuple[str | int, ...],
+) -> None:
+    """A dbmate (``-- migrate:up`` / ``-- migrate:down``) or goose (``-- +goose Up`` / ``Down``) file."""
+    dialect = settings.dialect
+    markers = list(_SECTION.finditer(text))
+    sections: dict[str, tuple[str, int, str]] = {}
+    for i, m in enumerate(markers):
+        end = markers[i + 1].start() if i + 1 < len(markers) else len(text)
+        start = m.end()
+        line = text.count("\n", 0, start) + 1
+        direction = (m.group(1) or m.group(2)).lower()
+        sections.setdefault(direction, (text[start:end], line, m.group(3)))
+    up_text, up_line, up_options = sections.get("up", ("", 1, ""))
+    directives = sql_directives(text, path, dialect=dialect)
+    no_transaction = (
+        directives.no_transaction
+        or "transaction:false" in up_options.replace(" ", "").lower()
+        or _GOOSE_NO_TX.search(text) is not None
+    )
+    rollback: tuple[Operation, ...] | None = None
+    if "down" in sections:
+        down_text, down_line, _ = sections["down"]
+        rollback = tuple(_parse_section(down_text, path, dialect, down_line))
+    loaded.migrations.append(
+        Migration(
+            path=path,
+            framework=Framework.SQL,
+            dialect=dialect,
+            key=key,
+            history=history,
+            description=description_of(text),
+            transaction=_transaction(settings, no_transaction),
+            upgrade=tuple(_parse_section(up_text, path, dialect, up_line)),
+            rollback=rollback,
+            rollback_path=path if rollback is not None else None,
+            rollback_expected=True,
+            suppressions=directives.suppressions,
+        )
+    )
+
+
+def _parse_section(section: str, path: str, dialect: str, line: int) -> list[Operation]:
+    """Parse one up/down section; a goose StatementBegin/End block is one statement."""
+    ops: list[Operation] = []
+    pos = 0
+    for m in _GOOSE_BLOCK.finditer(section):
+        ops.extend(
+            parse_sql(
+                section[pos : m.start()], path, dialect=dialect, line=line + section.count("\n", 0, pos)
+            )
+        )
+        block_line = line + section.count("\n", 0, m.start(1))
+        pieces = statements(m.group(1), dialect=dialect)
+        if pieces:
+            first, last = pieces[0], pieces[-1]
+            body = m.group(1)[first.start : last.start + len(last.text)]
+            found = classify(body, dialect)
+            if len(pieces) > 1 and any(isinstance(op, ParseError) for op in found):
+                ops.extend(parse_sql(m.group(1), path, dialect=dialect, line=block_line))
+            else:
+                where = Location(
+                    path, block_line + first.line - 1, first.column, block_line + last.end_line - 1
+                )
+                ops.extend(op.at(where, body) for op in found)
+        pos = m.end()
+    ops.extend(parse_sql(section[pos:], path, dialect=dialect, line=line + section.count("\n", 0, pos)))
+    return ops
+
+
+_ALEMBIC_MARKERS = ("down_revision", "def upgrade")
+
+
+def _is_django(text: str) -> bool:
+    return "migrations.Migration" in text or ("django.db" in text and "class Migration" in text)
+
+
+def _function(module: str, name: str) -> Any:
+    """``module.name`` when the (optional) front end module provides it, else None."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    found: Any = getattr(mod, name, None)
+    return found if callable(found) else None
+
+
+def _load_python(paths: Sequence[str], settings: Settings, loaded: Loaded, explicit: set[str]) -> None:
+    """Alembic revisions (ordered by their graph) and Django apps (ordered by dependencies)."""
+    read_alembic = cast(PyReader | None, _function("miglint.parsers.alembic", "read_alembic"))
+    order_alembic = cast(OrderFn | None, _function("miglint.parsers.alembic", "order_alembic"))
+    read_django = cast(PyReader | None, _function("miglint.parsers.django", "read_django"))
+    read_django_app = cast(AppReader | None, _function("miglint.parsers.django", "read_django_app"))
+    alembic: list[Migration] = []
+    django: list[tuple[str, str]] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            if path in explicit:
+                _read(path, loaded)
+            continue
+        is_alembic = any(marker in text for marker in _ALEMBIC_MARKERS)
+        migration = read_alembic(path, text, settings) if is_alembic and read_alembic else None
+        if migration is not None:
+            alembic.append(migration)
+        elif _is_django(text):
+            django.append((path, text))
+        elif path in explicit or is_alembic:
+            loaded.unrecognised.append(path)
+    if alembic:
+        loaded.migrations.extend(order_alembic(alembic)[0] if order_alembic else alembic)
+    if not django:
+        return
+    if read_django_app is not None:
+        found = read_django_app(django, settings)
+    elif read_django is not None:
+        found = [m for m in (read_django(p, t, settings) for p, t in django) if m is not None]
+    else:
+        found = []
+    loaded.migrations.extend(found)
+    read = {m.path for m in found}
+    loaded.unrecognised.extend(p for p, _ in django if p not in read)

@@ -1,0 +1,1 @@
+"""The change IR shared by every front end and rule."""

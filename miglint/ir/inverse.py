@@ -1,0 +1,147 @@
+"""Rollback checks as comparisons of operations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from miglint.ir.ops import (
+    AddColumn,
+    AddConstraint,
+    AlterColumnType,
+    ConstraintKind,
+    CreateIndex,
+    CreateTable,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    EnumChange,
+    Operation,
+    SetDefault,
+    SetNotNull,
+)
+
+_PG_SUFFIX = {
+    ConstraintKind.UNIQUE: "key",
+    ConstraintKind.FOREIGN_KEY: "fkey",
+    ConstraintKind.CHECK: "check",
+    ConstraintKind.EXCLUSION: "excl",
+}
+
+
+def _bare(name: str) -> str:
+    """An object name without its schema qualifier."""
+    return name.rsplit(".", 1)[-1]
+
+
+def default_constraint_names(op: AddConstraint) -> frozenset[str]:
+    """Names the database gives an unnamed constraint (PostgreSQL, and MySQL's PRIMARY / _ibfk_1).
+
+    Used to match ``ADD FOREIGN KEY (x) …`` with ``DROP CONSTRAINT t_x_fkey`` in a rollback.
+    """
+    table = _bare(op.table)
+    if op.constraint is ConstraintKind.PRIMARY_KEY:
+        return frozenset({f"{table}_pkey", "primary"})
+    suffix = _PG_SUFFIX.get(op.constraint)
+    if suffix is None:
+        return frozenset()
+    names = {f"{table}_{'_'.join(op.columns)}_{suffix}"} if op.columns else {f"{table}_{suffix}"}
+    if op.constraint is ConstraintKind.FOREIGN_KEY:
+        names.add(f"{table}_ibfk_1")
+    if op.constraint is ConstraintKind.UNIQUE and op.columns:
+        names.add(op.columns[0])  # MySQL names a unique key after its first column
+    return frozenset(names)
+
+
+def _drops_constraint(candidate: DropConstraint | DropIndex, op: AddConstraint) -> bool:
+    """A drop by name of a constraint added unnamed, or of a unique key's index (MySQL)."""
+    tables = candidate.tables()
+    if tables and _bare(tables[0]) != _bare(op.table):
+        return False
+    name = _bare(candidate.name).lower()
+    if op.name is not None:
+        # MySQL drops a UNIQUE / PRIMARY KEY constraint through its index.
+        return (
+            isinstance(candidate, DropIndex)
+            and op.constraint in (ConstraintKind.UNIQUE, ConstraintKind.PRIMARY_KEY)
+            and name == _bare(op.name).lower()
+        )
+    if name in default_constraint_names(op):
+        return True
+    # Without known columns, PostgreSQL's CHECK name is <table>_<column>_check.
+    table = re.escape(_bare(op.table))
+    return (
+        op.constraint is ConstraintKind.CHECK
+        and not op.columns
+        and re.fullmatch(rf"{table}_\w+_check", name) is not None
+    )
+
+
+def undoes(candidate: Operation, op: Operation) -> bool:
+    """Whether ``candidate`` (from a rollback) undoes ``op`` (from an upgrade)."""
+    inverse = op.inverse()
+    if inverse is not None and candidate == inverse:
+        return True
+    # The inverse of a drop needs the state before it; a re-creation of the same object counts.
+    match op, candidate:
+        case DropColumn(), AddColumn():
+            return (candidate.table, candidate.column.name) == (op.table, op.column)
+        case DropTable(), CreateTable():
+            return candidate.table == op.table
+        case DropIndex(), CreateIndex():
+            return candidate.name is not None and _bare(candidate.name) == _bare(op.name)
+        case CreateIndex(), DropIndex():
+            return op.name is not None and _bare(candidate.name) == _bare(op.name)
+        case AddConstraint(), DropConstraint() | DropIndex():
+            return _drops_constraint(candidate, op)
+        case EnumChange(action="add_value" | "rename_value"), EnumChange(action="create" | "drop"):
+            # PostgreSQL cannot drop an enum value: a rollback re-creates the type instead.
+            return candidate.type_name == op.type_name
+        case DropConstraint(), AddConstraint():
+            return (candidate.table, candidate.name) == (op.table, op.name)
+        case AlterColumnType(), AlterColumnType():
+            return (candidate.table, candidate.column) == (op.table, op.column)
+        case SetDefault(), SetDefault():
+            return (candidate.table, candidate.column) == (op.table, op.column)
+        case _:
+            return False
+
+
+def _columns_of(op: Operation) -> tuple[str, ...]:
+    """The columns an upgrade operation is about, for ops that live and die with their columns."""
+    match op:
+        case AddConstraint() | CreateIndex():
+            return op.columns
+        case SetNotNull() | DropNotNull() | SetDefault() | AlterColumnType():
+            return (op.column,)
+        case _:
+            return ()
+
+
+def not_undone(upgrade: Sequence[Operation], rollback: Iterable[Operation]) -> list[Operation]:
+    """The upgrade operations that need undoing and that no rollback operation undoes.
+
+    Dropping a table in the rollback undoes everything the upgrade did to that table; dropping a
+    column undoes the indexes, constraints, defaults and NOT NULL on that column alone.
+    """
+    rollback = list(rollback)
+    dropped = {r.table for r in rollback if isinstance(r, DropTable)}
+    dropped_columns = {(r.table, r.column) for r in rollback if isinstance(r, DropColumn)}
+    missing: list[Operation] = []
+    for op in upgrade:
+        if not op.needs_undo:
+            continue
+        if isinstance(op, DropTable | DropIndex | DropConstraint | DropColumn | CreateTable):
+            touched: tuple[str, ...] = ()
+        else:
+            touched = op.tables()
+        if touched and touched[0] in dropped:
+            continue
+        columns = _columns_of(op)
+        if columns and touched and all((touched[0], c) in dropped_columns for c in columns):
+            continue
+        if not any(undoes(r, op) for r in rollback):
+            missing.append(op)
+    return missing

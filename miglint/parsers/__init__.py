@@ -1,0 +1,1 @@
+"""Front ends: SQL (sqlglot), Alembic and Django (syntax only), each producing IR migrations."""

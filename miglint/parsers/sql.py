@@ -1,0 +1,1457 @@
+"""The SQL front end: statements to IR operations.
+
+Each statement is split out (:mod:`miglint.parsers.split`) and parsed on its own with sqlglot,
+so one broken statement is one :class:`~miglint.ir.ops.ParseError` and the rest of the file is
+still read. What sqlglot turns into a generic ``Command`` (VALIDATE CONSTRAINT, ADD VALUE,
+USING INDEX, REINDEX, DO blocks, VACUUM, CLUSTER, …) is classified here. Statements that are
+valid but cannot be modelled become :class:`~miglint.ir.ops.Opaque` with a reason; recognised
+statements that cannot hurt (COMMENT ON, GRANT, SELECT, CREATE VIEW, …) become
+:class:`~miglint.ir.ops.Harmless`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, cast
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError as SqlglotParseError
+from sqlglot.errors import SqlglotError
+
+from miglint.findings import Location
+from miglint.ir.ops import (
+    AddColumn,
+    AddConstraint,
+    AlterColumnType,
+    ColumnDef,
+    ConstraintKind,
+    CreateIndex,
+    CreateTable,
+    DataChange,
+    DataChangeKind,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropNotNull,
+    DropTable,
+    EnumChange,
+    Harmless,
+    MaintenanceCommand,
+    MaintenanceKind,
+    Opaque,
+    Operation,
+    ParseError,
+    RenameColumn,
+    RenameTable,
+    SetDefault,
+    SetNotNull,
+    SetTimeout,
+    TimeoutKind,
+    TransactionAction,
+    TransactionControl,
+    TruncateTable,
+    ValidateConstraint,
+    norm_name,
+)
+from miglint.parsers.split import mask, statements
+
+if TYPE_CHECKING:
+    from miglint.config import Settings
+
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+
+__all__ = ["classify", "parse_sql", "substitute_placeholders"]
+
+# --- names and small helpers ---------------------------------------------------------------
+
+_IDENT = r'(?:"(?:[^"]|"")+"|`[^`]+`|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)'
+_NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
+_NAME_RE = re.compile(_NAME)
+
+
+def _ident(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in '"`':
+        return part[1:-1].replace(part[0] * 2, part[0])
+    return part.lower()
+
+
+def sql_name(text: str) -> str:
+    """Normalise a possibly qualified, possibly quoted SQL name written in source text."""
+    parts = [_ident(p) for p in re.findall(_IDENT, text)]
+    return norm_name(".".join(parts), quoted=True)
+
+
+def _id_name(node: exp.Expr | None) -> str:
+    """The normalised name of an Identifier/Column/Table-like node."""
+    if node is None:
+        return ""
+    if isinstance(node, exp.Identifier):
+        return norm_name(node.name, quoted=bool(node.args.get("quoted")))
+    if isinstance(node, exp.Schema):
+        return _id_name(node.this)
+    if isinstance(node, exp.Table):
+        parts: list[str] = []
+        for key in ("catalog", "db", "this"):
+            part = node.args.get(key)
+            if isinstance(part, exp.Identifier):
+                parts.append(part.name if part.args.get("quoted") else part.name.lower())
+            elif isinstance(part, exp.Expr):
+                parts.append(part.name.lower())
+        return norm_name(".".join(p for p in parts if p), quoted=True)
+    if isinstance(node, exp.Column):
+        ident = node.this
+        if isinstance(ident, exp.Identifier):
+            return _id_name(ident)
+        return node.name.lower()
+    return norm_name(node.name)
+
+
+def _arg_list(node: exp.Expr, key: str) -> list[exp.Expr]:
+    """The list argument ``key`` of ``node`` (empty when absent)."""
+    value: object = node.args.get(key)
+    if isinstance(value, list):
+        return [v for v in cast(list[object], value) if isinstance(v, exp.Expr)]
+    return []
+
+
+def _type_text(node: exp.Expr | None, dialect: str) -> str:
+    """A data type as lower-case text: ``varchar(255)``, ``bigint``, ``timestamp``, ``serial``."""
+    if node is None:
+        return ""
+    text = node.sql(dialect=dialect).lower().replace(", ", ",")
+    if text.startswith("decimal"):
+        text = "numeric" + text[len("decimal") :]
+    return text
+
+
+def _expr_text(node: exp.Expr | None, dialect: str) -> str:
+    return "" if node is None else node.sql(dialect=dialect)
+
+
+#: Functions whose value differs per row: a default using one rewrites the table.
+VOLATILE_FUNCTIONS = frozenset(
+    {
+        "random",
+        "clock_timestamp",
+        "timeofday",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuidv4",
+        "uuidv7",
+        "uuid_generate_v7",
+        "nextval",
+        "setval",
+        "txid_current",
+        "uuid",
+        "newid",
+        "random_uuid",
+    }
+)
+#: Functions known to be immutable or stable (evaluated once for ADD COLUMN … DEFAULT).
+STABLE_FUNCTIONS = frozenset(
+    {
+        "now",
+        "statement_timestamp",
+        "transaction_timestamp",
+        "current_setting",
+        "to_jsonb",
+        "to_json",
+        "jsonb_build_object",
+        "json_build_object",
+        "jsonb_build_array",
+        "json_build_array",
+        "array_fill",
+        "make_interval",
+        "make_date",
+        "make_timestamp",
+        "make_timestamptz",
+        "timezone",
+        "current_schema",
+        "current_database",
+        "inet_client_addr",
+        "pg_backend_pid",
+        "concat",
+        "concat_ws",
+        "format",
+        "replace",
+        "btrim",
+        "nullif",
+        "coalesce",
+        "greatest",
+        "least",
+    }
+)
+_VOLATILE_CLASSES = frozenset({"Rand", "Randn", "Uuid", "Random"})
+
+
+def is_volatile(node: exp.Expr | None) -> bool:
+    """Whether a default expression is volatile (a per-row value that forces a rewrite).
+
+    ``now()`` / ``CURRENT_TIMESTAMP`` are STABLE: PostgreSQL 11+ evaluates them once. Unknown
+    function calls count as volatile (user functions are VOLATILE unless declared otherwise).
+    """
+    if node is None:
+        return False
+    for sub in node.walk():
+        if not isinstance(sub, exp.Func):
+            continue
+        if isinstance(sub, exp.Anonymous):
+            name = sub.name.lower().rsplit(".", 1)[-1]
+            if name in VOLATILE_FUNCTIONS or name not in STABLE_FUNCTIONS:
+                return True
+        elif type(sub).__name__ in _VOLATILE_CLASSES:
+            return True
+    return False
+
+
+def substitute_placeholders(text: str, placeholders: Mapping[str, str]) -> str:
+    """Replace each placeholder key (e.g. ``${schema}``) by its value, longest keys first.
+
+    Values containing newlines are flattened to spaces so that line numbers are preserved.
+    """
+    for key in sorted(placeholders, key=len, reverse=True):
+        if key:
+            text = text.replace(key, placeholders[key].replace("\n", " "))
+    return text
+
+
+def _split_top_level(text: str, sep: str = ",") -> list[tuple[int, str]]:
+    """Split at ``sep`` outside parentheses and quotes; (offset, part) pairs."""
+    masked = mask(text)
+    parts: list[tuple[int, str]] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(masked):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append((start, text[start:i]))
+            start = i + 1
+    parts.append((start, text[start:]))
+    return parts
+
+
+def _words(text: str, n: int = 4) -> list[str]:
+    return [w.upper() for w in re.findall(r"[A-Za-z_]+", mask(text)[:400])[:n]]
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+def parse_sql(
+    text: str,
+    path: str,
+    *,
+    dialect: str = "postgres",
+    line: int = 1,
+    column: int = 1,
+    settings: Settings | None = None,
+) -> list[Operation]:
+    """Read SQL ``text`` (from ``path``) into IR operations, located in the file.
+
+    ``line``/``column`` give where ``text`` starts in the file (for SQL embedded in Python).
+    Placeholders from ``settings`` are substituted first. Never raises on bad SQL: each
+    unparseable statement becomes a ParseError operation.
+    """
+    if settings is not None and settings.placeholders:
+        text = substitute_placeholders(text, settings.placeholders)
+    functions: dict[str, list[Operation]] = {}
+    ops: list[Operation] = []
+    for piece in statements(text, dialect=dialect):
+        if piece.kind == "delimiter":
+            continue
+        col = piece.column + (column - 1 if piece.line == 1 else 0)
+        location = Location(path, piece.line + line - 1, col, piece.end_line + line - 1)
+        if piece.kind == "meta":
+            found = _meta_command(piece.text)
+        else:
+            found = classify(piece.text, dialect, functions=functions)
+        ops.extend(op.at(location, piece.text) for op in found)
+    return ops
+
+
+def classify(
+    sql: str, dialect: str = "postgres", *, functions: dict[str, list[Operation]] | None = None
+) -> list[Operation]:
+    """The IR operations of one statement (without locations).
+
+    ``functions`` collects the operations inside functions/procedures created so far, so that
+    a later ``SELECT f()`` / ``CALL p()`` of the same file yields them.
+    """
+    functions = {} if functions is None else functions
+    uncommented = mask(sql, dialect=dialect, quotes=False)
+    lead = len(uncommented) - len(uncommented.lstrip())
+    sql = sql[lead : len(uncommented.rstrip())].rstrip(";").strip()
+    try:
+        special = _classify_special(sql, dialect, functions)
+        if special is not None:
+            return special
+        return _classify_parsed(sql, dialect)
+    except RecursionError:
+        return [Opaque(reason="statement too deeply nested to analyse")]
+
+
+def _meta_command(text: str) -> list[Operation]:
+    name = text.split(None, 1)[0].lower()
+    if name in {"\\i", "\\ir", "\\include", "\\include_relative"}:
+        return [Opaque(reason=f"psql `{name}` includes another file, which is not followed")]
+    if name in {"\\gexec", "\\copy"}:
+        return [Opaque(reason=f"psql `{name}` runs SQL that is not modelled")]
+    return [Harmless(statement=f"psql {name}")]
+
+
+# --- statements classified before (or instead of) sqlglot -----------------------------------
+
+_HARMLESS_OBJECTS = (
+    "VIEW",
+    "MATERIALIZED",
+    "FUNCTION",
+    "PROCEDURE",
+    "TRIGGER",
+    "EVENT",
+    "SEQUENCE",
+    "SCHEMA",
+    "EXTENSION",
+    "ROLE",
+    "USER",
+    "GROUP",
+    "POLICY",
+    "DOMAIN",
+    "COLLATION",
+    "AGGREGATE",
+    "OPERATOR",
+    "CAST",
+    "TEXT",
+    "PUBLICATION",
+    "SUBSCRIPTION",
+    "SERVER",
+    "FOREIGN",
+    "RULE",
+    "STATISTICS",
+    "LANGUAGE",
+    "CONVERSION",
+    "DEFAULT",
+    "DATABASE",
+    "TRANSFORM",
+    "ACCESS",
+    "ROUTINE",
+    "TABLESPACE",
+    "LARGE",
+)
+_HARMLESS_FIRST = frozenset(
+    {
+        "COMMENT",
+        "GRANT",
+        "REVOKE",
+        "SHOW",
+        "EXPLAIN",
+        "NOTIFY",
+        "LISTEN",
+        "UNLISTEN",
+        "DISCARD",
+        "PREPARE",
+        "DEALLOCATE",
+        "EXECUTE",
+        "SECURITY",
+        "USE",
+        "PRAGMA",
+        "DESCRIBE",
+        "DESC",
+        "CHECKPOINT",
+        "LOAD",
+        "IMPORT",
+        "FLUSH",
+        "VALUES",
+        "TABLE",
+    }
+)
+_DOLLAR_BODY = re.compile(r"(\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$)(.*?)\1", re.DOTALL)
+_TIMEOUTS = {
+    "lock_timeout": TimeoutKind.LOCK,
+    "statement_timeout": TimeoutKind.STATEMENT,
+    "idle_in_transaction_session_timeout": TimeoutKind.IDLE_IN_TRANSACTION,
+    "lock_wait_timeout": TimeoutKind.MYSQL_LOCK_WAIT,
+}
+_SET_RE = re.compile(
+    r"^SET\s+(?:(SESSION|LOCAL|GLOBAL|PERSIST)\s+)?(@@(?:session\.|global\.|local\.)?)?"
+    r"([\w.]+)\s*(?:=|\bTO\b)\s*(.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_SET_CONFIG_RE = re.compile(r"set_config\s*\(\s*'(\w+)'\s*,\s*'([^']*)'\s*,\s*(\w+)\s*\)", re.IGNORECASE)
+_CALL_RE = re.compile(rf"^(?:SELECT|CALL|PERFORM)\s+(?:\*\s+FROM\s+)?({_NAME})\s*\(", re.IGNORECASE)
+
+
+def _classify_special(
+    sql: str, dialect: str, functions: dict[str, list[Operation]]
+) -> list[Operation] | None:
+    words = _words(sql)
+    if not words:
+        return [Harmless(statement="empty")]
+    first = words[0]
+    second = words[1] if len(words) > 1 else ""
+    if first in {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE"}:
+        return _transaction(words)
+    if first == "SET" or first == "RESET":
+        return _set(sql, words, dialect)
+    if first in {"SELECT", "CALL", "PERFORM"}:
+        return _call(sql, dialect, functions)
+    if first == "DO":
+        return _do_block(sql, dialect, functions)
+    if first == "VACUUM":
+        return _vacuum(sql)
+    if first == "ANALYZE" or first == "ANALYSE":
+        tables = _names_after(sql, r"ANALY[SZ]E(?:\s*\([^)]*\))?(?:\s+VERBOSE)?")
+        return [MaintenanceCommand(command=MaintenanceKind.ANALYZE, table=t) for t in tables] or [
+            MaintenanceCommand(command=MaintenanceKind.ANALYZE)
+        ]
+    if first == "CLUSTER":
+        m = re.match(rf"CLUSTER\s+(?:\([^)]*\)\s*)?(?:VERBOSE\s+)?({_NAME})?", sql, re.IGNORECASE)
+        table = sql_name(m.group(1)) if m and m.group(1) else ""
+        return [MaintenanceCommand(command=MaintenanceKind.CLUSTER, table=table)]
+    if first == "REINDEX":
+        return _reindex(sql)
+    if first == "REFRESH":
+        m = re.match(rf"REFRESH\s+MATERIALIZED\s+VIEW\s+(CONCURRENTLY\s+)?({_NAME})", sql, re.IGNORECASE)
+        if m is None:
+            return None
+        return [
+            MaintenanceCommand(
+                command=MaintenanceKind.REFRESH_MATERIALIZED_VIEW,
+                table=sql_name(m.group(2)),
+                concurrently=bool(m.group(1)),
+            )
+        ]
+    if first == "LOCK" and dialect != "mysql":
+        m = re.match(r"LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(.*?)(?:\s+IN\s+.*)?$", sql, re.I | re.S)
+        names = [sql_name(p) for _, p in _split_top_level(m.group(1))] if m else []
+        return [MaintenanceCommand(command=MaintenanceKind.LOCK_TABLE, table=n) for n in names if n]
+    if first in {"LOCK", "UNLOCK"}:
+        return [Opaque(reason=f"MySQL {first} TABLES is not modelled")]
+    if first == "TRUNCATE":
+        rest = re.sub(r"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?", "", sql, flags=re.I)
+        rest = re.split(r"\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b", rest, flags=re.I)[0]
+        return [TruncateTable(table=sql_name(p)) for _, p in _split_top_level(rest) if p.strip()]
+    if first == "OPTIMIZE" and dialect == "mysql":
+        names = _names_after(sql, r"OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLES?")
+        return [
+            MaintenanceCommand(command=MaintenanceKind.VACUUM_FULL, table=n, clauses=frozenset({"OPTIMIZE"}))
+            for n in names
+        ]
+    if first == "RENAME" and second == "TABLE":
+        rest = re.sub(r"^RENAME\s+TABLE\s+", "", sql, flags=re.I)
+        out: list[Operation] = []
+        for _, pair in _split_top_level(rest):
+            m = re.match(rf"\s*({_NAME})\s+TO\s+({_NAME})\s*$", pair, re.I)
+            if m is None:
+                return [ParseError(message="cannot parse RENAME TABLE")]
+            out.append(RenameTable(table=sql_name(m.group(1)), new_name=sql_name(m.group(2))))
+        return out
+    if first == "DROP" and second == "INDEX":
+        return _drop_index(sql)
+    if first == "ALTER" and second == "TYPE":
+        return _alter_type(sql)
+    if first == "CREATE" and "TYPE" in words[1:3]:
+        m = re.match(rf"CREATE\s+TYPE\s+({_NAME})\s+AS\s+ENUM\b", sql, re.I)
+        if m:
+            return [EnumChange(type_name=sql_name(m.group(1)), action="create")]
+        return [Harmless(statement="create type")]
+    if first == "CREATE" and re.match(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", sql, re.I):
+        return _create_function(sql, dialect, functions)
+    if first == "CREATE" and "INDEX" in words[1:3]:
+        return _create_index_special(sql, dialect)
+    if first == "CREATE" and second == "EXTENSION":
+        return [Opaque(reason="CREATE EXTENSION needs the extension available on every server")]
+    if first in {"CREATE", "ALTER", "DROP"}:
+        kind = _object_kind(words)
+        if kind is not None:
+            return [Harmless(statement=f"{first.lower()} {kind.lower()}")]
+    if first in _HARMLESS_FIRST:
+        return [Harmless(statement=first.lower())]
+    if first == "COPY":
+        m = re.match(rf"COPY\s+({_NAME})", sql, re.I)
+        if m and re.search(r"\bFROM\b", sql, re.I):
+            return [DataChange(change=DataChangeKind.COPY, table=sql_name(m.group(1)))]
+        return [Harmless(statement="copy to")]
+    return None
+
+
+def _object_kind(words: list[str]) -> str | None:
+    """The object kind of a CREATE/ALTER/DROP that changes no table (VIEW, FUNCTION, …)."""
+    rest = words[1:]
+    while rest and rest[0] in {"OR", "REPLACE", "TEMP", "TEMPORARY", "RECURSIVE", "SECURE"}:
+        rest = rest[1:]
+    if rest and rest[0] == "CONSTRAINT" and len(rest) > 1 and rest[1] == "TRIGGER":
+        return "TRIGGER"
+    if rest and rest[0] == "UNIQUE":
+        return None
+    if rest and rest[0] in _HARMLESS_OBJECTS:
+        return rest[0]
+    return None
+
+
+def _names_after(sql: str, prefix: str) -> list[str]:
+    m = re.match(rf"{prefix}\s*(.*)$", sql, re.I | re.S)
+    if m is None or not m.group(1).strip():
+        return []
+    return [sql_name(p) for _, p in _split_top_level(m.group(1)) if _NAME_RE.search(p)]
+
+
+def _transaction(words: list[str]) -> list[Operation]:
+    first = words[0]
+    rest = words[1:]
+    action = TransactionAction.OTHER
+    if first in {"BEGIN", "START"}:
+        action = TransactionAction.BEGIN
+    elif first in {"COMMIT", "END"}:
+        action = TransactionAction.OTHER if rest[:1] == ["PREPARED"] else TransactionAction.COMMIT
+    elif first in {"ROLLBACK", "ABORT"}:
+        action = TransactionAction.OTHER if rest[:1] in (["TO"], ["PREPARED"]) else TransactionAction.ROLLBACK
+    elif first == "SAVEPOINT":
+        action = TransactionAction.SAVEPOINT
+    return [TransactionControl(action=action)]
+
+
+def _set(sql: str, words: list[str], dialect: str) -> list[Operation]:
+    if words[0] == "RESET":
+        name = words[1].lower() if len(words) > 1 else ""
+        if name in _TIMEOUTS:
+            return [SetTimeout(timeout=_TIMEOUTS[name], value="DEFAULT")]
+        return [Harmless(statement="reset")]
+    items = _split_top_level(sql[3:]) if dialect == "mysql" else [(0, sql[3:])]
+    out: list[Operation] = []
+    for _, item in items:
+        m = _SET_RE.match("SET " + item.strip())
+        if m is None:
+            continue
+        scope, _, name, value = m.groups()
+        kind = _TIMEOUTS.get(name.lower().rsplit(".", 1)[-1])
+        if kind is None:
+            continue
+        value = value.strip().strip("'\"")
+        out.append(SetTimeout(timeout=kind, value=value, local=(scope or "").upper() == "LOCAL"))
+    return out or [Harmless(statement="set")]
+
+
+def _call(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
+    m = _SET_CONFIG_RE.search(sql)
+    if m and m.group(1).lower() in _TIMEOUTS:
+        return [
+            SetTimeout(
+                timeout=_TIMEOUTS[m.group(1).lower()],
+                value=m.group(2),
+                local=m.group(3).lower() == "true",
+            )
+        ]
+    call = _CALL_RE.match(sql)
+    if call is not None:
+        name = sql_name(call.group(1))
+        if name in functions:
+            return list(functions[name])
+        if sql.upper().startswith("CALL"):
+            return [Opaque(reason=f"CALL of procedure `{name}` that is not defined in this file")]
+    if sql.upper().startswith("SELECT"):
+        # A SELECT … INTO creates a table (PostgreSQL); a plain SELECT changes nothing.
+        if re.search(r"\bINTO\b", mask(sql), re.I) and dialect == "postgres":
+            return _classify_parsed(sql, dialect)
+        return [Harmless(statement="select")]
+    return [Harmless(statement=sql.split(None, 1)[0].lower())]
+
+
+def _vacuum(sql: str) -> list[Operation]:
+    m = re.match(r"VACUUM\s*(\([^)]*\))?\s*((?:(?:FULL|FREEZE|VERBOSE|ANALYZE)\s+)*)(.*)$", sql, re.I | re.S)
+    options = ((m.group(1) or "") + " " + (m.group(2) or "")).upper() if m else ""
+    full = re.search(r"\bFULL\b(?!\s+(?:FALSE|OFF|0)\b)", options) is not None
+    kind = MaintenanceKind.VACUUM_FULL if full else MaintenanceKind.VACUUM
+    tables = [sql_name(p) for _, p in _split_top_level(m.group(3))] if m and m.group(3).strip() else []
+    return [MaintenanceCommand(command=kind, table=t) for t in tables if t] or [
+        MaintenanceCommand(command=kind)
+    ]
+
+
+def _reindex(sql: str) -> list[Operation]:
+    m = re.match(
+        rf"REINDEX\s*(\([^)]*\))?\s*(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(CONCURRENTLY\s+)?({_NAME})?",
+        sql,
+        re.I,
+    )
+    if m is None:
+        return [ParseError(message="cannot parse REINDEX: expected INDEX, TABLE, SCHEMA or DATABASE")]
+    target = m.group(2).upper()
+    concurrently = bool(m.group(3)) or "CONCURRENTLY" in (m.group(1) or "").upper()
+    table = sql_name(m.group(4)) if target == "TABLE" and m.group(4) else ""
+    return [MaintenanceCommand(command=MaintenanceKind.REINDEX, table=table, concurrently=concurrently)]
+
+
+def _drop_index(sql: str) -> list[Operation]:
+    m = re.match(
+        r"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?(.*?)(?:\s+(CASCADE|RESTRICT))?$",
+        sql,
+        re.I | re.S,
+    )
+    if m is None or not m.group(3).strip():
+        return [ParseError(message="DROP INDEX needs an index name")]
+    concurrently, if_exists, names, _ = m.groups()
+    table = ""
+    clauses: frozenset[str] = frozenset()
+    on = re.match(rf"({_NAME})\s+ON\s+({_NAME})(.*)$", names.strip(), re.I | re.S)
+    if on is not None:  # MySQL: DROP INDEX i ON t [ALGORITHM=…] [LOCK=…]
+        table = sql_name(on.group(2))
+        clauses = _mysql_clauses(on.group(3))
+        parts = [on.group(1)]
+    else:
+        parts = [p for _, p in _split_top_level(names)]
+    out: list[Operation] = []
+    for part in parts:
+        if not re.fullmatch(rf"\s*{_NAME}\s*", part):
+            return [ParseError(message=f"cannot parse index name `{part.strip()}` in DROP INDEX")]
+        out.append(
+            DropIndex(
+                name=sql_name(part),
+                table=table,
+                concurrently=bool(concurrently),
+                if_exists=bool(if_exists),
+                clauses=clauses,
+            )
+        )
+    return out
+
+
+_MYSQL_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
+
+
+def _mysql_clauses(text: str) -> frozenset[str]:
+    return frozenset(f"{k.upper()}={v.upper()}" for k, v in _MYSQL_CLAUSE.findall(text))
+
+
+def _alter_type(sql: str) -> list[Operation]:
+    m = re.match(
+        rf"ALTER\s+TYPE\s+({_NAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", sql, re.I
+    )
+    if m:
+        return [
+            EnumChange(
+                type_name=sql_name(m.group(1)),
+                action="add_value",
+                value=m.group(3).replace("''", "'"),
+                if_not_exists=bool(m.group(2)),
+            )
+        ]
+    m = re.match(rf"ALTER\s+TYPE\s+({_NAME})\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'", sql, re.I)
+    if m:
+        return [
+            EnumChange(
+                type_name=sql_name(m.group(1)),
+                action="rename_value",
+                value=m.group(2).replace("''", "'"),
+            )
+        ]
+    if re.match(rf"ALTER\s+TYPE\s+{_NAME}\s+(OWNER\s+TO|SET\s+SCHEMA|RENAME\s+TO)\b", sql, re.I):
+        return [Harmless(statement="alter type")]
+    return [Opaque(reason="ALTER TYPE other than ADD/RENAME VALUE is not modelled")]
+
+
+def _create_index_special(sql: str, dialect: str) -> list[Operation] | None:
+    """CREATE INDEX forms sqlglot does not read: ON ONLY, MySQL ALGORITHM=/LOCK= clauses."""
+    clauses: frozenset[str] = frozenset()
+    text = sql
+    if dialect == "mysql":
+        tail = re.search(r"\)\s*((?:(?:ALGORITHM|LOCK)\s*=?\s*\w+\s*)+)$", text, re.I)
+        if tail is not None:
+            clauses = _mysql_clauses(tail.group(1))
+            text = text[: tail.start(1)]
+    text = re.sub(r"(\bON\s+)ONLY\s+", r"\1", text, count=1, flags=re.I)
+    if text == sql:
+        return None
+    return [replace(op, clauses=op.clauses | clauses) for op in _classify_parsed(text, dialect)]
+
+
+def _create_function(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
+    m = re.match(rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+({_NAME})", sql, re.I)
+    body = _DOLLAR_BODY.search(sql)
+    if m and body and re.search(r"\bLANGUAGE\s+'?(?:plpgsql|sql)\b", sql, re.I) is not None:
+        ops = [op for op in analyse_body(body.group(2), dialect) if not isinstance(op, Harmless)]
+        if ops:
+            functions[sql_name(m.group(1))] = ops
+    return [Harmless(statement="create function")]
+
+
+def _do_block(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
+    body = _DOLLAR_BODY.search(sql)
+    if body is None:
+        m = re.match(r"DO\s+(?:LANGUAGE\s+\w+\s+)?'((?:[^']|'')*)'", sql, re.I | re.S)
+        if m is None:
+            return [ParseError(message="DO needs a $$-quoted or '-quoted body")]
+        text = m.group(1).replace("''", "'")
+    else:
+        text = body.group(2)
+    language = re.search(r"\bLANGUAGE\s+'?(\w+)", mask(sql), re.I)
+    if language and language.group(1).lower() != "plpgsql":
+        return [Opaque(reason=f"DO block in language {language.group(1)} is not modelled")]
+    ops = analyse_body(text, dialect, functions=functions)
+    meaningful = [op for op in ops if not isinstance(op, Harmless)]
+    return meaningful or [Harmless(statement="do block")]
+
+
+# --- plpgsql bodies --------------------------------------------------------------------------
+
+_CONTROL = re.compile(
+    r"""\s*(?:
+        <<\w+>>
+      | DECLARE\b
+      | BEGIN\b
+      | END\s+(?:IF|LOOP|CASE)\b\s*\w*
+      | END\b\s*\w*
+      | ELSE\b
+      | (?:IF|ELSIF|ELSEIF)\b.*?\bTHEN\b
+      | (?:WHILE|FOR|FOREACH)\b.*?\bLOOP\b
+      | LOOP\b
+      | EXCEPTION\s+WHEN\b.*?\bTHEN\b
+      | WHEN\b.*?\bTHEN\b
+    )""",
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
+_SQL_START = re.compile(
+    r"^(?:WITH|UPDATE|DELETE|INSERT|MERGE|ALTER|CREATE|DROP|TRUNCATE|VACUUM|CLUSTER|REINDEX|"
+    r"REFRESH|LOCK|SET|RESET|COMMIT|ROLLBACK|COPY|CALL|PERFORM|EXECUTE|SELECT)\b",
+    re.IGNORECASE,
+)
+_PROGRESS = re.compile(
+    r"^(?:RAISE\s+(?:NOTICE|INFO|LOG|DEBUG)\b|PERFORM\s+pg_notify\b|PERFORM\s+dblink)", re.I
+)
+
+
+def analyse_body(
+    body: str, dialect: str = "postgres", *, functions: dict[str, list[Operation]] | None = None
+) -> list[Operation]:
+    """The DDL and DML inside a plpgsql body (DO block, function, procedure).
+
+    A data change inside a LOOP/WHILE/FOR that is bounded (LIMIT, ctid, key range, per-row
+    key of the loop) is ``batched``; a RAISE NOTICE/INFO/LOG (or pg_notify) in the same loop
+    sets ``reports_progress``.
+    """
+    functions = {} if functions is None else functions
+    masked = mask(body)
+    ops: list[Operation] = []
+    depth = 0
+    loop_ops: list[int] = []  # indexes into ops of data changes in the current outermost loop
+    loop_progress = False
+    for offset, segment in _split_top_level(masked, ";"):
+        seg = segment
+        pos = 0
+        # Strip leading plpgsql control words, tracking loop depth.
+        while True:
+            m = _CONTROL.match(seg, pos)
+            if m is None or m.end() == pos:
+                break
+            word = m.group(0).strip().upper()
+            if re.match(r"END\s+LOOP", word):
+                depth = max(0, depth - 1)
+                if depth == 0:
+                    _mark_progress(ops, loop_ops, loop_progress)
+                    loop_ops, loop_progress = [], False
+            elif word.endswith("LOOP"):
+                depth += 1
+            pos = m.end()
+        stmt_masked = seg[pos:].strip()
+        if not stmt_masked:
+            continue
+        stmt = body[offset + pos : offset + len(seg)].strip()
+        if _PROGRESS.match(stmt_masked):
+            loop_progress = loop_progress or depth > 0
+            continue
+        if not _SQL_START.match(stmt_masked):
+            continue
+        found = _body_statement(stmt, dialect, functions)
+        for op in found:
+            if isinstance(op, DataChange) and depth > 0:
+                op = replace(op, batched=op.batched or _bounded(stmt, seg[:pos]))
+                loop_ops.append(len(ops))
+            ops.append(op)
+    _mark_progress(ops, loop_ops, loop_progress)
+    return ops
+
+
+def _mark_progress(ops: list[Operation], indexes: Iterable[int], progress: bool) -> None:
+    if not progress:
+        return
+    for i in indexes:
+        op = ops[i]
+        if isinstance(op, DataChange):
+            ops[i] = replace(op, reports_progress=True)
+
+
+def _body_statement(stmt: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
+    head = stmt.split(None, 1)[0].upper()
+    if head == "EXECUTE":
+        literal = re.fullmatch(r"EXECUTE\s+'((?:[^']|'')*)'\s*", stmt, re.I | re.S)
+        if literal is None:
+            return [Opaque(reason="dynamic SQL (EXECUTE of a built string) is not modelled")]
+        stmt = literal.group(1).replace("''", "'")
+    if head == "PERFORM":
+        stmt = "SELECT " + stmt[len("PERFORM") :]
+    if head == "SELECT" and re.search(r"\bINTO\b", mask(stmt), re.I):
+        return []  # SELECT … INTO variable inside plpgsql
+    ops = classify(stmt, dialect, functions=functions)
+    out: list[Operation] = []
+    for op in ops:
+        if isinstance(op, ParseError) and head in {"UPDATE", "DELETE", "INSERT"}:
+            op = _data_change_by_regex(stmt) or op
+        out.append(op)
+    return out
+
+
+def _data_change_by_regex(stmt: str) -> DataChange | None:
+    """A lenient reading of UPDATE/DELETE/INSERT that sqlglot rejects (e.g. UPDATE … LIMIT)."""
+    masked = mask(stmt)
+    m = re.match(rf"(UPDATE|DELETE\s+FROM|INSERT\s+INTO)\s+(?:ONLY\s+)?({_NAME})", masked, re.I)
+    if m is None:
+        return None
+    verb = m.group(1).split()[0].upper()
+    kind = {
+        "UPDATE": DataChangeKind.UPDATE,
+        "DELETE": DataChangeKind.DELETE,
+    }.get(verb)
+    if kind is None:
+        kind = (
+            DataChangeKind.INSERT_SELECT
+            if re.search(r"\bSELECT\b", masked, re.I)
+            else DataChangeKind.INSERT_VALUES
+        )
+    return DataChange(
+        change=kind,
+        table=sql_name(stmt[m.start(2) : m.end(2)]),
+        has_where=re.search(r"\bWHERE\b", masked, re.I) is not None,
+    )
+
+
+def _bounded(stmt: str, control: str) -> bool:
+    """Whether a data change inside a loop touches one bounded batch per iteration."""
+    masked = mask(stmt)
+    if re.search(r"\bLIMIT\b|\bctid\b|\bBETWEEN\b|\bFETCH\s+FIRST\b", masked, re.I):
+        return True
+    where = re.search(r"\bWHERE\b(.*)$", masked, re.I | re.S)
+    if where is None:
+        return False
+    cond = where.group(1)
+    if re.search(r"[<>]=?", cond) and re.search(r">", cond) and re.search(r"<", cond):
+        return True
+    # FOR r IN SELECT … LOOP … WHERE id = r.id: one row (or one key) per iteration.
+    loop_var = re.search(r"\bFOR\s+(\w+)\s+IN\b", control, re.I)
+    return bool(loop_var and re.search(rf"=\s*{loop_var.group(1)}\.\w+", cond, re.I))
+
+
+# --- statements read by sqlglot -----------------------------------------------------------------
+
+
+def _parse_error_message(error: SqlglotError) -> str:
+    if isinstance(error, SqlglotParseError) and error.errors:
+        first = error.errors[0]
+        near = (first.get("highlight") or "").strip()
+        where = f" near `{near}`" if near else ""
+        return f"syntax error{where}: {first.get('description', 'invalid statement')}"
+    return f"syntax error: {str(error).splitlines()[0] if str(error) else 'invalid statement'}"
+
+
+def _classify_parsed(sql: str, dialect: str) -> list[Operation]:
+    try:
+        tree = sqlglot.parse_one(sql, read=dialect)
+    except SqlglotError as error:
+        return _unparsed(sql, dialect, error)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        return [Opaque(reason=f"sqlglot failed on this statement ({type(error).__name__})")]
+    return _from_tree(tree, sql, dialect)
+
+
+_MODELLED_STARTS = (
+    "CREATE TABLE",
+    "CREATE UNIQUE INDEX",
+    "CREATE INDEX",
+    "ALTER TABLE",
+    "DROP TABLE",
+    "UPDATE",
+    "DELETE",
+    "INSERT",
+    "CREATE TEMP",
+    "CREATE UNLOGGED",
+    "WITH",
+    "MERGE",
+)
+
+
+def _unparsed(sql: str, dialect: str, error: SqlglotError) -> list[Operation]:
+    """A statement sqlglot rejects: a parse error if it is one we model, else opaque."""
+    words = " ".join(_words(sql, 3))
+    if words.startswith(_MODELLED_STARTS) or not _known_statement(words):
+        if words.startswith("ALTER TABLE"):
+            fallback = _alter_table_command(sql, dialect)
+            if fallback is not None:
+                return fallback
+        return [ParseError(message=_parse_error_message(error))]
+    return [Opaque(reason=f"`{words.split()[0]} …` could not be read by the SQL parser")]
+
+
+_KNOWN_FIRST = frozenset(
+    {
+        "CREATE",
+        "ALTER",
+        "DROP",
+        "GRANT",
+        "REVOKE",
+        "COMMENT",
+        "SECURITY",
+        "IMPORT",
+        "REASSIGN",
+        "CLOSE",
+        "FETCH",
+        "MOVE",
+        "DECLARE",
+        "LOAD",
+    }
+)
+
+
+def _known_statement(words: str) -> bool:
+    return bool(words) and words.split()[0] in _KNOWN_FIRST
+
+
+def _from_tree(tree: exp.Expr, sql: str, dialect: str) -> list[Operation]:
+    if isinstance(tree, exp.Create):
+        return _create(tree, sql, dialect)
+    if isinstance(tree, exp.Drop):
+        return _drop(tree)
+    if isinstance(tree, exp.Alter):
+        return _alter(tree, sql, dialect)
+    if isinstance(tree, exp.Update | exp.Delete | exp.Insert | exp.Merge):
+        return [_data_change(tree)]
+    if isinstance(tree, exp.TruncateTable):
+        return [TruncateTable(table=_id_name(t)) for t in tree.expressions]
+    if isinstance(tree, exp.Transaction):
+        return [TransactionControl(action=TransactionAction.BEGIN)]
+    if isinstance(tree, exp.Commit):
+        return [TransactionControl(action=TransactionAction.COMMIT)]
+    if isinstance(tree, exp.Rollback):
+        savepoint = tree.args.get("savepoint")
+        action = TransactionAction.OTHER if savepoint else TransactionAction.ROLLBACK
+        return [TransactionControl(action=action)]
+    if isinstance(tree, exp.Query | exp.Comment | exp.Grant | exp.Pragma | exp.Use | exp.Describe):
+        return [Harmless(statement=type(tree).__name__.lower())]
+    if isinstance(tree, exp.Analyze):
+        return [MaintenanceCommand(command=MaintenanceKind.ANALYZE)]
+    if isinstance(tree, exp.Command):
+        return _command(tree, sql, dialect)
+    if isinstance(tree, exp.Alias | exp.Column):
+        return [ParseError(message="syntax error: not a statement")]
+    return [Opaque(reason=f"{type(tree).__name__.upper()} statement is not modelled")]
+
+
+def _command(tree: exp.Command, sql: str, dialect: str) -> list[Operation]:
+    head = str(tree.this).upper()
+    words = " ".join(_words(sql, 3))
+    if words.startswith("ALTER TABLE"):
+        ops = _alter_table_command(sql, dialect)
+        if ops is not None:
+            return ops
+        return [ParseError(message="cannot parse ALTER TABLE")]
+    if head in {"CREATE", "ALTER", "DROP"}:
+        return [Opaque(reason=f"`{words.lower()} …` is not modelled")]
+    return [Opaque(reason=f"{head} statement is not modelled")]
+
+
+# --- CREATE / DROP ------------------------------------------------------------------------------
+
+
+def _create(tree: exp.Create, sql: str, dialect: str) -> list[Operation]:
+    kind = str(tree.args.get("kind") or "").upper()
+    if kind == "TABLE":
+        return [_create_table(tree, dialect)]
+    if kind == "INDEX":
+        return [_create_index(tree, dialect)]
+    if kind == "TYPE":
+        expression = tree.args.get("expression")
+        if isinstance(expression, exp.DataType) and expression.this == exp.DataType.Type.ENUM:
+            return [EnumChange(type_name=_id_name(tree.this), action="create")]
+        return [Harmless(statement="create type")]
+    if kind in {"VIEW", "SEQUENCE", "SCHEMA", "FUNCTION", "PROCEDURE", "TRIGGER", "DATABASE", "MACRO"}:
+        return [Harmless(statement=f"create {kind.lower()}")]
+    return [Opaque(reason=f"CREATE {kind or '…'} is not modelled")]
+
+
+def _column_def(node: exp.ColumnDef, dialect: str) -> ColumnDef:
+    type_text = _type_text(node.args.get("kind"), dialect)
+    nullable = True
+    default: str | None = None
+    volatile = False
+    identity = serial = generated = primary = unique = False
+    references: str | None = None
+    for constraint in _arg_list(node, "constraints"):
+        kind = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
+        if isinstance(kind, exp.NotNullColumnConstraint):
+            nullable = bool(kind.args.get("allow_null"))
+        elif isinstance(kind, exp.DefaultColumnConstraint):
+            default = _expr_text(kind.this, dialect)
+            volatile = is_volatile(kind.this)
+        elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+            primary, nullable = True, False
+        elif isinstance(kind, exp.UniqueColumnConstraint):
+            unique = True
+        elif isinstance(kind, exp.Reference):
+            references = _id_name(kind.this)
+        elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
+            if kind.args.get("expression") is not None and kind.args.get("this") is None:
+                generated = True
+            else:
+                identity = True
+        elif isinstance(kind, exp.AutoIncrementColumnConstraint):
+            identity = True
+        elif isinstance(kind, exp.ComputedColumnConstraint):
+            generated = dialect != "mysql" or bool(kind.args.get("persisted"))
+    base = type_text.split("(", 1)[0]
+    if base in {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}:
+        serial = True
+    return ColumnDef(
+        name=_id_name(node.this),
+        type=type_text,
+        nullable=nullable,
+        default=default,
+        default_volatile=volatile,
+        identity=identity,
+        serial=serial,
+        generated_stored=generated,
+        primary_key=primary,
+        unique=unique,
+        references=references,
+    )
+
+
+def _create_table(tree: exp.Create, dialect: str) -> CreateTable:
+    target = tree.this
+    columns: list[ColumnDef] = []
+    primary: set[str] = set()
+    unique: set[str] = set()
+    refs: dict[str, str] = {}
+    if isinstance(target, exp.Schema):
+        for item in target.expressions:
+            inner = item
+            if isinstance(item, exp.Constraint):
+                inner = item.expressions[0] if item.expressions else item
+            if isinstance(inner, exp.ColumnDef):
+                columns.append(_column_def(inner, dialect))
+            elif isinstance(inner, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
+                primary.update(_id_name(e) for e in inner.expressions)
+            elif isinstance(inner, exp.UniqueColumnConstraint):
+                cols = _constraint_columns(inner)
+                if len(cols) == 1:
+                    unique.update(cols)
+            elif isinstance(inner, exp.ForeignKey):
+                cols = tuple(_id_name(e) for e in inner.expressions)
+                ref = inner.args.get("reference")
+                if len(cols) == 1 and isinstance(ref, exp.Reference):
+                    refs[cols[0]] = _id_name(ref.this)
+    columns = [
+        replace(
+            c,
+            primary_key=c.primary_key or c.name in primary,
+            nullable=c.nullable and c.name not in primary,
+            unique=c.unique or c.name in unique,
+            references=c.references or refs.get(c.name),
+        )
+        for c in columns
+    ]
+    return CreateTable(
+        table=_id_name(target),
+        columns=tuple(columns),
+        if_not_exists=bool(tree.args.get("exists")),
+        as_select=tree.args.get("expression") is not None,
+    )
+
+
+def _create_index(tree: exp.Create, dialect: str) -> CreateIndex:
+    index = tree.this
+    name: str | None = None
+    table = ""
+    columns: tuple[str, ...] = ()
+    where: str | None = None
+    if isinstance(index, exp.Index):
+        ident = index.this
+        name = _id_name(ident) if isinstance(ident, exp.Identifier) else None
+        table = _id_name(index.args.get("table"))
+        params = index.args.get("params")
+        if isinstance(params, exp.IndexParameters):
+            cols: list[str] = []
+            for col in _arg_list(params, "columns"):
+                inner = col.this if isinstance(col, exp.Ordered) else col
+                cols.append(_id_name(inner) if isinstance(inner, exp.Column) else _expr_text(inner, dialect))
+            columns = tuple(cols)
+            w = params.args.get("where")
+            where = _expr_text(w.this, dialect) if isinstance(w, exp.Where) else None
+    return CreateIndex(
+        name=name,
+        table=table,
+        columns=columns,
+        unique=bool(tree.args.get("unique")),
+        concurrently=bool(tree.args.get("concurrently")),
+        if_not_exists=bool(tree.args.get("exists")),
+        where=where,
+    )
+
+
+def _drop(tree: exp.Drop) -> list[Operation]:
+    kind = str(tree.args.get("kind") or "").upper()
+    names = [_id_name(t) for t in tree.args.get("tables") or tree.expressions]
+    exists = bool(tree.args.get("exists"))
+    if kind == "TABLE":
+        return [DropTable(table=n, if_exists=exists, cascade=bool(tree.args.get("cascade"))) for n in names]
+    if kind == "INDEX":
+        on = tree.args.get("cluster")
+        table = _id_name(on.this) if isinstance(on, exp.OnProperty) else ""
+        return [
+            DropIndex(name=n, table=table, concurrently=bool(tree.args.get("concurrently")), if_exists=exists)
+            for n in names
+        ]
+    if kind == "TYPE":
+        return [EnumChange(type_name=n, action="drop") for n in names]
+    if kind in {"VIEW", "SEQUENCE", "SCHEMA", "FUNCTION", "PROCEDURE", "TRIGGER", "MATERIALIZED VIEW"}:
+        return [Harmless(statement=f"drop {kind.lower()}")]
+    return [Opaque(reason=f"DROP {kind or '…'} is not modelled")]
+
+
+# --- ALTER TABLE --------------------------------------------------------------------------------
+
+
+def _alter(tree: exp.Alter, sql: str, dialect: str) -> list[Operation]:
+    kind = str(tree.args.get("kind") or "").upper()
+    if kind != "TABLE":
+        return [Harmless(statement=f"alter {kind.lower()}")]
+    table = _id_name(tree.this)
+    clauses = frozenset(
+        f"{'ALGORITHM' if isinstance(o, exp.AlgorithmProperty) else 'LOCK'}={o.name.upper()}"
+        for o in _arg_list(tree, "options")
+        if isinstance(o, exp.AlgorithmProperty | exp.LockProperty)
+    )
+    not_valid = bool(tree.args.get("not_valid"))
+    actions = _arg_list(tree, "actions")
+    ops: list[Operation] = []
+    for action in actions:
+        ops.extend(_alter_action(table, action, not_valid, dialect))
+    if not actions:
+        options = [
+            o
+            for o in _arg_list(tree, "options")
+            if not isinstance(o, exp.AlgorithmProperty | exp.LockProperty)
+        ]
+        if options:
+            ops.append(
+                Opaque(reason="ALTER TABLE table options (e.g. ENGINE=) rebuild the table; not modelled")
+            )
+        elif not clauses:
+            ops.append(ParseError(message="ALTER TABLE without an action"))
+    return [replace(op, clauses=op.clauses | clauses) for op in ops]
+
+
+def _constraint_columns(node: exp.Expr) -> tuple[str, ...]:
+    schema = node.this if isinstance(node.this, exp.Schema) else None
+    items = schema.expressions if schema is not None else node.expressions
+    return tuple(_id_name(e) for e in items)
+
+
+def _add_constraint(table: str, name: str | None, node: exp.Expr, not_valid: bool, dialect: str) -> Operation:
+    if isinstance(node, exp.ForeignKey):
+        ref = node.args.get("reference")
+        return AddConstraint(
+            table=table,
+            name=name,
+            constraint=ConstraintKind.FOREIGN_KEY,
+            columns=tuple(_id_name(e) for e in node.expressions),
+            not_valid=not_valid,
+            references=_id_name(ref.this) if isinstance(ref, exp.Reference) else None,
+            expression=_expr_text(node, dialect),
+        )
+    if isinstance(node, exp.CheckColumnConstraint):
+        return AddConstraint(
+            table=table,
+            name=name,
+            constraint=ConstraintKind.CHECK,
+            not_valid=not_valid,
+            expression=_expr_text(node.this, dialect),
+        )
+    if isinstance(node, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
+        return AddConstraint(
+            table=table,
+            name=name,
+            constraint=ConstraintKind.PRIMARY_KEY,
+            columns=tuple(_id_name(e) for e in node.expressions),
+        )
+    if isinstance(node, exp.UniqueColumnConstraint):
+        schema = node.this
+        if dialect == "mysql" and isinstance(schema, exp.Schema) and isinstance(schema.this, exp.Identifier):
+            name = name or _id_name(schema.this)
+        return AddConstraint(
+            table=table, name=name, constraint=ConstraintKind.UNIQUE, columns=_constraint_columns(node)
+        )
+    if isinstance(node, exp.ExcludeColumnConstraint):
+        return AddConstraint(
+            table=table, name=name, constraint=ConstraintKind.EXCLUSION, expression=_expr_text(node, dialect)
+        )
+    if isinstance(node, exp.IndexColumnConstraint):  # MySQL ADD INDEX / KEY
+        index_name = node.this
+        return CreateIndex(
+            name=_id_name(index_name) if isinstance(index_name, exp.Identifier) else None,
+            table=table,
+            columns=tuple(_id_name(e) for e in node.expressions),
+            unique=str(node.args.get("kind") or "").upper() == "UNIQUE",
+        )
+    return Opaque(reason=f"ADD {type(node).__name__} is not modelled")
+
+
+def _alter_action(table: str, action: exp.Expr, not_valid: bool, dialect: str) -> list[Operation]:
+    if isinstance(action, exp.ColumnDef):
+        return [
+            AddColumn(
+                table=table,
+                column=_column_def(action, dialect),
+                if_not_exists=bool(action.args.get("exists")),
+            )
+        ]
+    if isinstance(action, exp.Drop):
+        kind = str(action.args.get("kind") or "").upper()
+        exists = bool(action.args.get("exists"))
+        names = [_id_name(t) for t in action.args.get("tables") or action.expressions]
+        if kind == "COLUMN":
+            return [DropColumn(table=table, column=n, if_exists=exists) for n in names]
+        if kind in {"CONSTRAINT", "FOREIGN KEY", "CHECK"}:
+            return [DropConstraint(table=table, name=n, if_exists=exists) for n in names]
+        if kind in {"INDEX", "KEY"}:
+            return [DropIndex(name=n, table=table, if_exists=exists) for n in names]
+        return [Opaque(reason=f"ALTER TABLE DROP {kind} is not modelled")]
+    if isinstance(action, exp.DropPrimaryKey):
+        return [DropConstraint(table=table, name="primary")]
+    if isinstance(action, exp.AlterColumn):
+        return [_alter_column(table, action, dialect)]
+    if isinstance(action, exp.AlterRename):
+        return [RenameTable(table=table, new_name=_id_name(action.this))]
+    if isinstance(action, exp.RenameColumn):
+        return [
+            RenameColumn(table=table, column=_id_name(action.this), new_name=_id_name(action.args.get("to")))
+        ]
+    if isinstance(action, exp.AddConstraint):
+        ops: list[Operation] = []
+        for item in action.expressions:
+            name: str | None = None
+            nodes = [item]
+            if isinstance(item, exp.Constraint):
+                name = _id_name(item.this)
+                nodes = list(item.expressions)
+            ops.extend(_add_constraint(table, name, node, not_valid, dialect) for node in nodes)
+        return ops
+    if isinstance(action, exp.ModifyColumn):  # MySQL MODIFY / CHANGE
+        column = action.this
+        ops = []
+        if isinstance(column, exp.ColumnDef):
+            new = _column_def(column, dialect)
+            old = action.args.get("rename_from")
+            old_name = _id_name(old) if old is not None else new.name
+            if old_name != new.name:
+                ops.append(RenameColumn(table=table, column=old_name, new_name=new.name))
+            ops.append(AlterColumnType(table=table, column=new.name, new_type=new.type))
+        return ops or [Opaque(reason="ALTER TABLE MODIFY is not modelled")]
+    if isinstance(action, exp.AlterSet):
+        tablespace = action.args.get("tablespace")
+        if tablespace is not None:
+            return [MaintenanceCommand(command=MaintenanceKind.SET_TABLESPACE, table=table)]
+        option = action.args.get("option")
+        if option is not None and option.name.upper() in {"LOGGED", "UNLOGGED"}:
+            return [Opaque(reason=f"SET {option.name.upper()} rewrites the table; not modelled")]
+        if action.expressions:
+            return [Harmless(statement="alter table set storage parameters")]
+        return [Opaque(reason="ALTER TABLE SET … is not modelled")]
+    return [Opaque(reason=f"ALTER TABLE action {type(action).__name__} is not modelled")]
+
+
+def _alter_column(table: str, action: exp.AlterColumn, dialect: str) -> Operation:
+    column = _id_name(action.this)
+    dtype = action.args.get("dtype")
+    if dtype is not None:
+        using = action.args.get("using")
+        return AlterColumnType(
+            table=table,
+            column=column,
+            new_type=_type_text(dtype, dialect),
+            using=_expr_text(using, dialect) if isinstance(using, exp.Expr) else None,
+        )
+    allow_null = action.args.get("allow_null")
+    if allow_null is False:
+        return SetNotNull(table=table, column=column)
+    if allow_null is True:
+        return DropNotNull(table=table, column=column)
+    default = action.args.get("default")
+    if default is not None:
+        return SetDefault(
+            table=table, column=column, default=_expr_text(default, dialect), volatile=is_volatile(default)
+        )
+    if action.args.get("drop"):
+        return SetDefault(table=table, column=column, default=None)
+    return Opaque(reason="ALTER COLUMN form is not modelled")
+
+
+_ALTER_TABLE_RE = re.compile(
+    rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s*(?:\*\s*)?(.*)$", re.I | re.S
+)
+_ACTION_WORDS = frozenset(
+    {
+        "ADD",
+        "DROP",
+        "ALTER",
+        "RENAME",
+        "VALIDATE",
+        "SET",
+        "RESET",
+        "ENABLE",
+        "DISABLE",
+        "FORCE",
+        "NO",
+        "CLUSTER",
+        "INHERIT",
+        "OF",
+        "NOT",
+        "OWNER",
+        "REPLICA",
+        "ATTACH",
+        "DETACH",
+        "ALGORITHM",
+        "LOCK",
+        "MODIFY",
+        "CHANGE",
+        "CONVERT",
+        "ENGINE",
+        "AUTO_INCREMENT",
+        "DEFAULT",
+        "CHARACTER",
+        "COLLATE",
+        "ORDER",
+        "ROW_FORMAT",
+        "COMMENT",
+        "KEY_BLOCK_SIZE",
+        "DISCARD",
+        "IMPORT",
+    }
+)
+_HARMLESS_ACTIONS = re.compile(
+    r"^(?:OWNER\s+TO|ENABLE|DISABLE|FORCE\s+ROW|NO\s+FORCE|REPLICA\s+IDENTITY|CLUSTER\s+ON|"
+    r"SET\s+WITHOUT\s+CLUSTER|RENAME\s+CONSTRAINT|RESET\s*\(|SET\s*\(|"
+    r"ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET|RESET)\s+(?:STATISTICS|STORAGE|COMPRESSION|\())",
+    re.I,
+)
+_INCOMPLETE_ACTION = re.compile(
+    r"^(?:ADD(?:\s+COLUMN)?(?:\s+IF\s+NOT\s+EXISTS)?(?:\s+\S+)?|DROP(?:\s+COLUMN)?(?:\s+IF\s+EXISTS)?|"
+    r"ALTER(?:\s+COLUMN)?(?:\s+\S+)?|RENAME(?:\s+(?:COLUMN|TO))?|ADD\s+CONSTRAINT(?:\s+\S+)?|"
+    r"VALIDATE(?:\s+CONSTRAINT)?|)$",
+    re.I,
+)
+
+
+def _alter_table_command(sql: str, dialect: str) -> list[Operation] | None:
+    """ALTER TABLE statements sqlglot leaves as Command: read action by action."""
+    m = _ALTER_TABLE_RE.match(sql)
+    if m is None:
+        return None
+    table_text, rest = m.group(1), m.group(2)
+    table = sql_name(table_text)
+    ops: list[Operation] = []
+    clauses: frozenset[str] = frozenset()
+    for _, raw_action in _split_top_level(rest):
+        action = " ".join(raw_action.split())
+        first = action.split(" ", 1)[0].upper() if action else ""
+        if dialect == "mysql" and re.fullmatch(r"(?:ALGORITHM|LOCK)\s*=?\s*\w+", action, re.I):
+            clauses |= _mysql_clauses(action)
+            continue
+        if _INCOMPLETE_ACTION.match(action) or first not in _ACTION_WORDS:
+            return [ParseError(message=f"incomplete or unknown ALTER TABLE action `{action or '(none)'}`")]
+        ops.extend(_command_action(table, table_text, action, dialect))
+    return [replace(op, clauses=op.clauses | clauses) for op in ops]
+
+
+def _command_action(table: str, table_text: str, action: str, dialect: str) -> list[Operation]:
+    m = re.fullmatch(rf"VALIDATE\s+CONSTRAINT\s+({_NAME})", action, re.I)
+    if m:
+        return [ValidateConstraint(table=table, name=sql_name(m.group(1)))]
+    m = re.fullmatch(
+        rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+({_NAME})"
+        r"(?:\s+(?:NOT\s+)?DEFERRABLE)?(?:\s+INITIALLY\s+\w+)?",
+        action,
+        re.I,
+    )
+    if m:
+        kind = ConstraintKind.UNIQUE if m.group(2).upper() == "UNIQUE" else ConstraintKind.PRIMARY_KEY
+        return [
+            AddConstraint(
+                table=table,
+                name=sql_name(m.group(1)) if m.group(1) else None,
+                constraint=kind,
+                using_index=sql_name(m.group(3)),
+            )
+        ]
+    m = re.fullmatch(
+        rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?CHECK\s*\((.*)\)((?:\s+NO\s+INHERIT)?)(\s+NOT\s+VALID)?",
+        action,
+        re.I,
+    )
+    if m:
+        return [
+            AddConstraint(
+                table=table,
+                name=sql_name(m.group(1)) if m.group(1) else None,
+                constraint=ConstraintKind.CHECK,
+                not_valid=bool(m.group(4)),
+                expression=m.group(2).strip(),
+            )
+        ]
+    m = re.fullmatch(rf"DETACH\s+PARTITION\s+({_NAME})(\s+CONCURRENTLY|\s+FINALIZE)?", action, re.I)
+    if m:
+        if m.group(2):
+            return [Harmless(statement="detach partition concurrently")]
+        return [Opaque(reason="DETACH PARTITION without CONCURRENTLY locks the parent table; not modelled")]
+    if re.match(r"ATTACH\s+PARTITION\b", action, re.I):
+        return [
+            Opaque(reason="ATTACH PARTITION scans the partition unless a matching CHECK exists; not modelled")
+        ]
+    if re.fullmatch(rf"SET\s+TABLESPACE\s+{_NAME}(?:\s+NOWAIT)?", action, re.I):
+        return [MaintenanceCommand(command=MaintenanceKind.SET_TABLESPACE, table=table)]
+    if _HARMLESS_ACTIONS.match(action):
+        return [Harmless(statement="alter table " + " ".join(action.split()[:2]).lower())]
+    # Let sqlglot read this action on its own (it may have failed only on a sibling action).
+    try:
+        tree = sqlglot.parse_one(f"ALTER TABLE {table_text} {action}", read=dialect)
+    except SqlglotError as error:
+        return [ParseError(message=_parse_error_message(error))]
+    if isinstance(tree, exp.Alter):
+        return _alter(tree, action, dialect)
+    return [Opaque(reason=f"ALTER TABLE action `{' '.join(action.split()[:3])} …` is not modelled")]
+
+
+# --- data changes -------------------------------------------------------------------------------
+
+
+def _data_change(tree: exp.Update | exp.Delete | exp.Insert | exp.Merge) -> DataChange:
+    target = tree.this
+    if isinstance(tree, exp.Merge):
+        return DataChange(change=DataChangeKind.MERGE, table=_id_name(target), has_where=True)
+    if isinstance(tree, exp.Insert):
+        source = tree.args.get("expression")
+        kind = (
+            DataChangeKind.INSERT_VALUES
+            if source is None or isinstance(source, exp.Values)
+            else DataChangeKind.INSERT_SELECT
+        )
+        return DataChange(change=kind, table=_id_name(target))
+    kind = DataChangeKind.UPDATE if isinstance(tree, exp.Update) else DataChangeKind.DELETE
+    where = tree.args.get("where")
+    return DataChange(change=kind, table=_id_name(target), has_where=where is not None)

@@ -1,0 +1,97 @@
+"""Column-type helpers shared by the type rules (MG601-MG604) and MySQL rules (MG8xx).
+
+Front ends spell types as written or as sqlglot renders them (``INT``, ``integer``,
+``CHARACTER VARYING(20)``, ``TIMESTAMP(3) WITHOUT TIME ZONE``); these helpers compare them
+case- and spacing-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from miglint.ir.ops import AddColumn, AlterColumnType, ColumnDef, CreateTable, Operation
+
+_SPACES = re.compile(r"\s+")
+#: Words that qualify a base type without parentheses (``timestamp without time zone``).
+_QUALIFIERS = re.compile(r"\s+((?:with|without) time zone|unsigned|signed|zerofill)(?=\s|$).*$")
+
+#: 4-byte and smaller integer types, serials included (PostgreSQL spellings).
+SMALL_INTEGERS = frozenset(
+    {"int", "integer", "int4", "smallint", "int2", "serial", "serial4", "smallserial", "serial2"}
+)
+#: Types that create an implicit sequence.
+SERIALS = frozenset({"serial", "serial4", "smallserial", "serial2", "bigserial", "serial8"})
+BIG_INTEGERS = frozenset({"bigint", "int8", "bigserial", "serial8"})
+
+
+def norm_type(type_: str) -> str:
+    """Lower-case, quote-free, single-spaced spelling of a type (``VARCHAR (20)`` -> ``varchar(20)``)."""
+    text = _SPACES.sub(" ", type_.replace('"', "").strip().lower())
+    return re.sub(r"\s*\(\s*", "(", re.sub(r"\s*\)", ")", re.sub(r"\s*,\s*", ",", text)))
+
+
+@dataclass(frozen=True)
+class TypeShape:
+    """A type split into base name, arguments, trailing words and array-ness."""
+
+    base: str
+    args: tuple[str, ...]
+    rest: str
+    array: bool
+
+
+def type_shape(type_: str) -> TypeShape:
+    """Split ``type_`` (``timestamp(3) without time zone[]``) into its parts."""
+    text = norm_type(type_)
+    array = text.endswith("[]")
+    text = text.removesuffix("[]").strip()
+    base, args_text, rest = text, "", ""
+    if "(" in text and ")" in text:
+        open_at, close_at = text.find("("), text.rfind(")")
+        base, args_text, rest = text[:open_at], text[open_at + 1 : close_at], text[close_at + 1 :]
+    base, rest = base.strip(), rest.strip()
+    if not rest and (q := _QUALIFIERS.search(base)):
+        base, rest = base[: q.start()], q.group(0).strip()
+    args = tuple(a.strip() for a in args_text.split(",") if a.strip())
+    return TypeShape(base, args, rest, array)
+
+
+def is_serial(column: ColumnDef) -> bool:
+    """Whether the column is declared serial/bigserial/smallserial."""
+    return column.serial or type_shape(column.type).base in SERIALS
+
+
+def is_key_column(column: ColumnDef) -> bool:
+    """A primary key, a column named ``id``, or one ending in ``_id``."""
+    name = column.name.lower()
+    return column.primary_key or name == "id" or name.endswith("_id")
+
+
+@dataclass(frozen=True)
+class TypedColumn:
+    """A column given a type by an operation."""
+
+    table: str
+    column: ColumnDef
+    op: Operation
+
+
+def declared_columns(op: Operation) -> Iterator[TypedColumn]:
+    """Columns declared by CREATE TABLE or ADD COLUMN."""
+    match op:
+        case CreateTable():
+            for column in op.columns:
+                yield TypedColumn(op.table, column, op)
+        case AddColumn():
+            yield TypedColumn(op.table, op.column, op)
+        case _:
+            return
+
+
+def typed_columns(op: Operation) -> Iterator[TypedColumn]:
+    """Declared columns, plus the column an ALTER COLUMN … TYPE retypes."""
+    yield from declared_columns(op)
+    if isinstance(op, AlterColumnType):
+        yield TypedColumn(op.table, ColumnDef(name=op.column, type=op.new_type), op)

@@ -1,0 +1,64 @@
+"""MG101 index-not-concurrent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from miglint.context import RuleContext
+from miglint.findings import Finding, Level
+from miglint.ir.ops import CreateIndex
+from miglint.rubric import Dimension
+from miglint.rules._base import Rule
+
+
+class IndexNotConcurrent(Rule):
+    """CREATE INDEX on an existing table without CONCURRENTLY.
+
+    ## What it does
+    Reports `CREATE INDEX` (and `CREATE UNIQUE INDEX`) on a table that already exists when
+    the statement does not use `CONCURRENTLY`. Tables created earlier in the same migration
+    are new and empty, so indexing them is fine.
+
+    ## Why is this bad?
+    A plain `CREATE INDEX` holds a SHARE lock for the whole index build: every INSERT, UPDATE
+    and DELETE on the table waits until the index is built, which takes minutes or hours on a
+    large table. `CREATE INDEX CONCURRENTLY` builds the index while writes go on.
+
+    ## Example
+    ```sql
+    CREATE INDEX orders_customer_id_idx ON orders (customer_id);
+    ```
+
+    ## Use instead
+    ```sql
+    -- miglint: no-transaction
+    CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);
+    ```
+    `CONCURRENTLY` cannot run inside a transaction block: run it in a migration of its own
+    without a transaction (see MG103). If the build fails it leaves an INVALID index behind;
+    drop it and retry.
+    """
+
+    code = "MG101"
+    name = "index-not-concurrent"
+    level = Level.ERROR
+    dimension = Dimension.ZERO_DOWNTIME
+    dialects = frozenset({"postgres"})
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Flag each non-concurrent CREATE INDEX on a table that is not new."""
+        for step in ctx:
+            op = step.op
+            if not isinstance(op, CreateIndex) or op.concurrently or step.is_new(op.table):
+                continue
+            what = f"index {op.name}" if op.name else "an index"
+            unique = "UNIQUE " if op.unique else ""
+            yield self.finding(
+                ctx,
+                step,
+                f"CREATE {unique}INDEX builds {what} on existing table {op.table} under a SHARE "
+                f"lock that blocks all writes until it finishes; use CREATE {unique}INDEX "
+                "CONCURRENTLY instead",
+                "run CREATE INDEX CONCURRENTLY in its own migration, outside a transaction "
+                "(-- miglint: no-transaction, Alembic autocommit_block(), Django atomic = False)",
+            )

@@ -1,0 +1,67 @@
+"""MG105 check-validates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from miglint.context import RuleContext
+from miglint.findings import Finding, Level
+from miglint.ir.ops import AddConstraint, ConstraintKind
+from miglint.rubric import Dimension
+from miglint.rules._base import Rule
+
+
+class CheckValidates(Rule):
+    """ADD CHECK on an existing table without NOT VALID.
+
+    ## What it does
+    Reports `ALTER TABLE … ADD [CONSTRAINT …] CHECK (…)` on a table that already exists when
+    the constraint is not added `NOT VALID`.
+
+    ## Why is this bad?
+    Adding a CHECK constraint scans the whole table to verify every row while holding an
+    ACCESS EXCLUSIVE lock: no reads and no writes until the scan ends. Adding it `NOT VALID`
+    is instant, and `VALIDATE CONSTRAINT` then checks the old rows under a SHARE UPDATE
+    EXCLUSIVE lock that lets traffic through.
+
+    ## Example
+    ```sql
+    ALTER TABLE orders ADD CONSTRAINT orders_amount_positive CHECK (amount > 0);
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE orders ADD CONSTRAINT orders_amount_positive CHECK (amount > 0) NOT VALID;
+    -- later, in its own transaction or migration:
+    ALTER TABLE orders VALIDATE CONSTRAINT orders_amount_positive;
+    ```
+    """
+
+    code = "MG105"
+    name = "check-validates"
+    level = Level.ERROR
+    dimension = Dimension.ZERO_DOWNTIME
+    dialects = frozenset({"postgres"})
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Flag validated CHECK constraints added to tables that are not new."""
+        for step in ctx:
+            op = step.op
+            if (
+                not isinstance(op, AddConstraint)
+                or op.constraint is not ConstraintKind.CHECK
+                or op.not_valid
+                or step.is_new(op.table)
+            ):
+                continue
+            name = f" {op.name}" if op.name else ""
+            expr = f" ({op.expression})" if op.expression else ""
+            yield self.finding(
+                ctx,
+                step,
+                f"CHECK constraint{name}{expr} on {op.table} scans every row under an ACCESS "
+                "EXCLUSIVE lock; add it NOT VALID, then VALIDATE CONSTRAINT in a separate "
+                "transaction",
+                "ADD CONSTRAINT … CHECK (…) NOT VALID; COMMIT; then ALTER TABLE … VALIDATE "
+                "CONSTRAINT …, which lets reads and writes go on",
+            )

@@ -1,0 +1,167 @@
+"""MG302 backfill-in-ddl-transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from miglint.context import RuleContext, Step
+from miglint.findings import Finding, Level
+from miglint.ir.ops import (
+    DataChange,
+    DataChangeKind,
+    DropIndex,
+    LockMode,
+    MaintenanceCommand,
+    MaintenanceKind,
+    Opaque,
+    Operation,
+    ParseError,
+    RenameTable,
+    SetTimeout,
+    TransactionAction,
+    TransactionControl,
+)
+from miglint.rubric import Dimension
+from miglint.rules._base import Rule
+
+_NOT_DDL = (DataChange, SetTimeout, TransactionControl, Opaque, ParseError)
+_LIGHT_MAINTENANCE = frozenset({MaintenanceKind.VACUUM, MaintenanceKind.ANALYZE})
+_WHAT = {
+    DataChangeKind.UPDATE: "UPDATE",
+    DataChangeKind.DELETE: "DELETE",
+    DataChangeKind.INSERT_SELECT: "INSERT … SELECT",
+    DataChangeKind.INSERT_VALUES: "INSERT",
+    DataChangeKind.MERGE: "MERGE",
+    DataChangeKind.COPY: "COPY",
+    DataChangeKind.PYTHON: "data migration",
+}
+
+
+def transaction_blocks(steps: tuple[Step, ...]) -> list[int | None]:
+    """For each step, the id of the transaction block it runs in (None: autocommit)."""
+    blocks: list[int | None] = []
+    current: int | None = None
+    next_id = 0
+    for step in steps:
+        if not step.in_transaction:
+            current = None
+            blocks.append(None)
+            continue
+        if current is None:
+            current = next_id
+            next_id += 1
+        blocks.append(current)
+        if isinstance(step.op, TransactionControl) and step.op.action in (
+            TransactionAction.COMMIT,
+            TransactionAction.ROLLBACK,
+        ):
+            current = None
+    return blocks
+
+
+def _ddl_tables(ctx: RuleContext, op: Operation) -> tuple[str, ...]:
+    """Tables a DDL operation locks, resolving a DROP INDEX's table from the schema."""
+    if isinstance(op, DropIndex) and not op.table:
+        table = ctx.schema.index_tables.get(op.name)
+        # Unknown table: the index belongs to something that already exists.
+        return (table or f"(table of index {op.name})",)
+    if isinstance(op, RenameTable):
+        return (op.table,)  # the new name is never "new"; the renamed table is what is locked
+    return op.tables()
+
+
+def locked_existing_table(ctx: RuleContext, step: Step) -> str | None:
+    """The existing table a DDL step locks, or None when it is not DDL on an existing table."""
+    op = step.op
+    if isinstance(op, _NOT_DDL) or op.lock() <= LockMode.NONE:
+        return None
+    if isinstance(op, MaintenanceCommand) and op.command in _LIGHT_MAINTENANCE:
+        return None
+    for table in _ddl_tables(ctx, op):
+        if not step.is_new(table):
+            return table
+    return None
+
+
+class BackfillInDdlTransaction(Rule):
+    """A data change in the same transaction as DDL on an existing table.
+
+    ## What it does
+    Flags each data change (`UPDATE`, `DELETE`, `INSERT … SELECT`, `MERGE`, a data migration in
+    code — batched or not; `INSERT … VALUES` is exempt) that runs in the same transaction block
+    as a schema change which locks an existing table (`ALTER TABLE`, `CREATE INDEX`, …),
+    before or after it. Transactions are the runner's (Alembic, Django `atomic`, configured
+    `assume_in_transaction`) or explicit `BEGIN` … `COMMIT`. The data change may target a new
+    table: what matters is the lock held on the existing one. Schema changes on tables created
+    in the same migration do not count.
+
+    ## Why is this bad?
+    Locks are held until the transaction ends. DDL first: its ACCESS EXCLUSIVE lock blocks
+    every read and write of the table for the whole backfill. Backfill first: the DDL then
+    waits behind the backfill's row locks while queueing everyone else. Batching inside the
+    transaction does not help, and a failure late in the backfill rolls back the schema change
+    too.
+
+    ## Example
+    ```sql
+    BEGIN;
+    ALTER TABLE accounts ADD COLUMN region text;
+    UPDATE accounts SET region = 'eu';
+    COMMIT;
+    ```
+
+    ## Use instead
+    Commit the schema change on its own, then backfill outside it (Django: a separate
+    migration, or `atomic = False`):
+    ```sql
+    BEGIN;
+    SET LOCAL lock_timeout = '5s';
+    ALTER TABLE accounts ADD COLUMN region text;
+    COMMIT;
+
+    DO $$
+    DECLARE
+      batch_rows bigint;
+    BEGIN
+      LOOP
+        UPDATE accounts SET region = 'eu'
+        WHERE id IN (SELECT id FROM accounts WHERE region IS NULL LIMIT 1000);
+        GET DIAGNOSTICS batch_rows = ROW_COUNT;
+        EXIT WHEN batch_rows = 0;
+        RAISE NOTICE 'accounts.region: % more rows backfilled', batch_rows;
+        COMMIT;
+      END LOOP;
+    END $$;
+    ```
+    """
+
+    code = "MG302"
+    name = "backfill-in-ddl-transaction"
+    level = Level.WARNING
+    dimension = Dimension.ZERO_DOWNTIME
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """One finding per data change sharing a transaction with DDL on an existing table."""
+        blocks = transaction_blocks(ctx.steps)
+        locked: dict[int, str] = {}
+        for step, block in zip(ctx.steps, blocks, strict=True):
+            if block is None or block in locked:
+                continue
+            table = locked_existing_table(ctx, step)
+            if table is not None:
+                locked[block] = table
+        for step, block in zip(ctx.steps, blocks, strict=True):
+            op = step.op
+            if block is None or block not in locked:
+                continue
+            if not isinstance(op, DataChange) or op.change is DataChangeKind.INSERT_VALUES:
+                continue
+            target = f" on {op.table}" if op.table else ""
+            yield self.finding(
+                ctx,
+                step,
+                f"{_WHAT[op.change]}{target} runs in the same transaction "
+                f"as DDL on {locked[block]}, so the lock is held for the whole backfill; commit "
+                "the schema change first and backfill in a separate transaction",
+                "split the migration: DDL in one transaction (or migration), the backfill after it commits",
+            )

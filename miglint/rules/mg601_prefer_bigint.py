@@ -1,0 +1,72 @@
+"""MG601 prefer-bigint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from miglint.context import RuleContext
+from miglint.findings import Finding, Level
+from miglint.rubric import Dimension
+from miglint.rules._base import Rule
+from miglint.rules._column_types import (
+    BIG_INTEGERS,
+    SMALL_INTEGERS,
+    declared_columns,
+    is_key_column,
+    is_serial,
+    type_shape,
+)
+
+
+class PreferBigint(Rule):
+    """A key column declared int, smallint or serial.
+
+    ## What it does
+    Notes a primary-key column, a column named `id`, or one ending in `_id` that `CREATE
+    TABLE` or `ADD COLUMN` declares as `integer`/`int`/`int4`, `smallint`/`int2`, `serial`
+    or `smallserial`.
+
+    ## Why is this bad?
+    A 4-byte key runs out at 2,147,483,647. Busy tables reach that in a few years, and then
+    every insert fails; widening the key afterwards rewrites the table and every table that
+    references it, under an ACCESS EXCLUSIVE lock. `bigint` costs 4 more bytes per row.
+
+    ## Example
+    ```sql
+    CREATE TABLE accounts (id integer PRIMARY KEY, owner_id int NOT NULL, name text);
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE accounts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        owner_id bigint NOT NULL,
+        name text
+    );
+    ```
+    """
+
+    code = "MG601"
+    name = "prefer-bigint"
+    level = Level.NOTE
+    dimension = Dimension.BACKWARD_COMPATIBILITY
+    dialects = frozenset({"postgres"})
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Note each 4- or 2-byte integer key column."""
+        for step in ctx:
+            for typed in declared_columns(step.op):
+                column = typed.column
+                shape = type_shape(column.type)
+                if not is_key_column(column) or shape.array:
+                    continue
+                if shape.base in BIG_INTEGERS or shape.base not in SMALL_INTEGERS:
+                    continue
+                better = "bigint GENERATED ALWAYS AS IDENTITY" if is_serial(column) else "bigint"
+                yield self.finding(
+                    ctx,
+                    step,
+                    f"key column {typed.table}.{column.name} is {column.type or shape.base}, "
+                    f"which overflows at 2^31; declare it {better}",
+                    "use bigint for primary keys and the columns that reference them",
+                )

@@ -1,0 +1,65 @@
+"""MG602 prefer-text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from miglint.context import RuleContext
+from miglint.findings import Finding, Level
+from miglint.rubric import Dimension
+from miglint.rules._base import Rule
+from miglint.rules._column_types import type_shape, typed_columns
+
+_BOUNDED = frozenset({"varchar", "character varying", "char", "character", "bpchar", "nchar"})
+
+
+class PreferText(Rule):
+    """A column declared varchar(n) or char(n).
+
+    ## What it does
+    Notes a column that `CREATE TABLE`, `ADD COLUMN` or `ALTER COLUMN … TYPE` declares as
+    `varchar(n)`, `character varying(n)`, `char(n)` or `character(n)`.
+
+    ## Why is this bad?
+    In PostgreSQL `text` and `varchar(n)` are stored alike; the length limit is only a
+    check. When the limit has to grow, shrinking or changing it is an `ALTER COLUMN TYPE`
+    under an ACCESS EXCLUSIVE lock, and `char(n)` pads values with spaces. A `CHECK`
+    constraint enforces the same limit and can be replaced with `NOT VALID` and `VALIDATE`
+    without blocking anyone.
+
+    ## Example
+    ```sql
+    ALTER TABLE users ADD COLUMN nickname varchar(50);
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE users ADD COLUMN nickname text;
+    ALTER TABLE users ADD CONSTRAINT users_nickname_length
+        CHECK (length(nickname) <= 50) NOT VALID;
+    ```
+    """
+
+    code = "MG602"
+    name = "prefer-text"
+    level = Level.NOTE
+    dimension = Dimension.BACKWARD_COMPATIBILITY
+    dialects = frozenset({"postgres"})
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Note each length-limited character column."""
+        for step in ctx:
+            for typed in typed_columns(step.op):
+                shape = type_shape(typed.column.type)
+                if shape.base not in _BOUNDED or not shape.args:
+                    continue
+                limit = shape.args[0]
+                name = typed.column.name
+                yield self.finding(
+                    ctx,
+                    step,
+                    f"column {typed.table}.{name} is {shape.base}({limit}); use text with "
+                    f"CHECK (length({name}) <= {limit})",
+                    "a CHECK constraint can later be changed with NOT VALID + VALIDATE; "
+                    "a varchar limit only with ALTER COLUMN TYPE",
+                )
