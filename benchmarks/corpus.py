@@ -148,6 +148,9 @@ class _SqlTable:
     indexes: list[str] = field(default_factory=list[str])
     constraints: list[str] = field(default_factory=list[str])
     protected: bool = False
+    keys: frozenset[str] = frozenset()
+    has_view: bool = False  # a view selects from it: it is never dropped
+    parents: list[str] = field(default_factory=list[str])  # tables its foreign keys point at
 
 
 @dataclass
@@ -174,6 +177,8 @@ class _SqlService:
         self.views: list[str] = []
         self.functions: set[str] = set()
         self.counter = 0
+        self.wrapped = False  # migrations run inside BEGIN/COMMIT
+        self.used: set[str] = {"audit_events", "feature_flags"}
 
     def _fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -191,7 +196,13 @@ class _SqlService:
         return f"{name}_{self._fresh('v').split('_')[1]}", sql_type, default
 
     def _user_columns(self, table: _SqlTable) -> list[str]:
-        return [c for c in table.columns if c not in {"id", "created_at", "updated_at"}]
+        """Columns a change may touch: not keys, not the timestamps views select."""
+        return [c for c in table.columns if c not in {"id", "created_at", "updated_at", *table.keys}]
+
+    def _value(self, sql_type: str) -> str:
+        if sql_type in self.enums:
+            return f"'{self.enums[sql_type][0]}'"
+        return _sample_value(sql_type, self.rng)
 
     # -- changes --
 
@@ -206,7 +217,7 @@ class _SqlService:
             "created_at": "timestamptz",
         }
         audit.not_null = {"id", "table_name", "action", "created_at"}
-        flags = _SqlTable("feature_flags", protected=True)
+        flags = _SqlTable("feature_flags", protected=True, keys=frozenset({"name"}))
         flags.columns = {"name": "text", "enabled": "boolean", "created_at": "timestamptz"}
         flags.not_null = {"name", "enabled", "created_at"}
         self.tables[audit.name] = audit
@@ -242,10 +253,12 @@ class _SqlService:
 
     def create_table(self) -> _SqlChange | None:
         """``CREATE TABLE`` with a key, a foreign key or two, and its indexes."""
-        names = [n for n in _NOUNS if n not in self.tables]
+        # A name is never reused: a renamed table keeps its old index and key names.
+        names = [n for n in _NOUNS if n not in self.used]
         if not names:
             return None
         name = self.rng.choice(names)
+        self.used.add(name)
         table = _SqlTable(name)
         rng = self.rng
         lines: list[str] = []
@@ -272,6 +285,8 @@ class _SqlService:
                 f"{col} {ref_type}{'' if nullable else ' NOT NULL'} REFERENCES {parent.name} (id){on_delete}"
             )
             table.columns[col] = ref_type
+            table.parents.append(parent.name)
+            table.constraints.append(f"{name}_{col}_fkey")  # the name PostgreSQL gives it
             if not nullable:
                 table.not_null.add(col)
             index = f"{name}_{col}_idx"
@@ -335,7 +350,8 @@ class _SqlService:
     def _batched_update(self, table: str, col: str, value: str) -> str:
         rng = self.rng
         size = rng.choice((1000, 5000, 10000))
-        commit = "        COMMIT;\n" if rng.random() < 0.3 else ""
+        # COMMIT inside DO only works outside a transaction block.
+        commit = "        COMMIT;\n" if not self.wrapped and rng.random() < 0.3 else ""
         skip = "\n            FOR UPDATE SKIP LOCKED" if rng.random() < 0.5 else ""
         return (
             "DO $$\n"
@@ -367,7 +383,7 @@ class _SqlService:
         if table is None:
             return None
         col, sql_type, default = self._new_column(table)
-        value = default or _sample_value(sql_type, self.rng)
+        value = default or self._value(sql_type)
         check = f"{table.name}_{col}_not_null"
         table.columns[col] = sql_type
         table.not_null.add(col)
@@ -397,7 +413,9 @@ class _SqlService:
         chosen = rng.sample(cols, k=min(len(cols), rng.choice((1, 1, 1, 2))))
         if rng.random() < 0.2 and "created_at" in table.columns:
             chosen.append("created_at")
-        unique = rng.random() < 0.15
+        gin = len(chosen) == 1 and table.columns.get(chosen[0]) in {"jsonb", "text[]"}
+        # gin indexes cannot be unique; the seeded tables hold duplicates.
+        unique = not gin and not table.protected and rng.random() < 0.15
         name = f"{table.name}_{'_'.join(chosen)}_{'key' if unique else 'idx'}"[:63]
         if name in table.indexes:
             name = self._fresh(name[:55])
@@ -405,9 +423,7 @@ class _SqlService:
         where = ""
         if "deleted_at" in table.columns and rng.random() < 0.5:
             where = " WHERE deleted_at IS NULL"
-        method = (
-            " USING gin" if len(chosen) == 1 and table.columns.get(chosen[0]) in {"jsonb", "text[]"} else ""
-        )
+        method = " USING gin" if gin else ""
         text = (
             f"CREATE {'UNIQUE ' if unique else ''}INDEX {'CONCURRENTLY ' if concurrently else ''}"
             f"{'IF NOT EXISTS ' if rng.random() < 0.4 else ''}{name} ON {table.name}{method} "
@@ -447,7 +463,10 @@ class _SqlService:
             col = f"{col[:-3]}_ref_{self._fresh('c').split('_')[1]}_id"
         ref_type = parent.columns["id"]
         fk = f"{child.name}_{col}_fkey"[:63]
+        if fk in child.constraints:
+            fk = self._fresh(fk[:55])
         child.columns[col] = ref_type
+        child.parents.append(parent.name)
         child.constraints.append(fk)
         up = [f"ALTER TABLE {child.name} ADD COLUMN {col} {ref_type};"]
         if self.rng.random() < 0.6:
@@ -486,7 +505,7 @@ class _SqlService:
         else:
             up = [f"ALTER TABLE {table.name} ADD CONSTRAINT {name} CHECK ({expr});"]
         return _SqlChange(
-            f"check_{table.name}_{col}", up, [f"ALTER TABLE {table.name} DROP CONSTRAINT {name};"]
+            f"check_{table.name}_{col}", up, [f"ALTER TABLE {table.name} DROP CONSTRAINT IF EXISTS {name};"]
         )
 
     def add_unique(self) -> _SqlChange | None:
@@ -513,7 +532,7 @@ class _SqlService:
     def alter_type(self) -> _SqlChange | None:
         """``ALTER COLUMN … TYPE`` to a wider type (``USING`` where the cast needs it)."""
         candidates = [
-            (t, c) for t in self.tables.values() for c, ty in t.columns.items() if ty in _WIDER and c != "id"
+            (t, c) for t in self.tables.values() for c in self._user_columns(t) if t.columns[c] in _WIDER
         ]
         if not candidates:
             return None
@@ -532,7 +551,11 @@ class _SqlService:
     def set_not_null(self) -> _SqlChange | None:
         """``SET NOT NULL`` on a nullable column (sometimes after an unbounded backfill)."""
         candidates = [
-            (t, c) for t in self.tables.values() for c in self._user_columns(t) if c not in t.not_null
+            (t, c)
+            for t in self.tables.values()
+            if not t.protected
+            for c in self._user_columns(t)
+            if c not in t.not_null
         ]
         if not candidates:
             return None
@@ -541,8 +564,7 @@ class _SqlService:
         up: list[str] = []
         if self.rng.random() < 0.4:
             up.append(
-                f"UPDATE {table.name} SET {col} = {_sample_value(table.columns[col], self.rng)} "
-                f"WHERE {col} IS NULL;"
+                f"UPDATE {table.name} SET {col} = {self._value(table.columns[col])} WHERE {col} IS NULL;"
             )
         up.append(f"ALTER TABLE {table.name} ALTER COLUMN {col} SET NOT NULL;")
         return _SqlChange(
@@ -568,7 +590,7 @@ class _SqlService:
         if table is None or not self._user_columns(table):
             return None
         col = self.rng.choice(self._user_columns(table))
-        value = _sample_value(table.columns[col], self.rng)
+        value = self._value(table.columns[col])
         return _SqlChange(
             f"default_{table.name}_{col}",
             [f"ALTER TABLE {table.name} ALTER COLUMN {col} SET DEFAULT {value};"],
@@ -604,6 +626,8 @@ class _SqlService:
         del self.tables[old]
         table.name = new
         self.tables[new] = table
+        for other in self.tables.values():
+            other.parents = [new if p == old else p for p in other.parents]
         return _SqlChange(
             f"rename_{old}",
             [f"ALTER TABLE {old} RENAME TO {new};"],
@@ -628,12 +652,10 @@ class _SqlService:
 
     def drop_table(self) -> _SqlChange | None:
         """``DROP TABLE`` of a table nothing else references."""
-        # Tables some other table points at (by the ``<name>_id`` convention) stay.
-        referencing = {c for u in self.tables.values() for c in u.columns}
+        # Tables a foreign key points at stay.
+        referenced = {p for u in self.tables.values() for p in u.parents}
         candidates = [
-            t
-            for t in self.tables.values()
-            if not t.protected and f"{t.name.rstrip('s')}_id" not in referencing
+            t for t in self.tables.values() if not t.protected and not t.has_view and t.name not in referenced
         ]
         if len(self.tables) < 6 or not candidates:
             return None
@@ -652,7 +674,7 @@ class _SqlService:
         if table is None or not self._user_columns(table):
             return None
         col = self.rng.choice(self._user_columns(table))
-        value = _sample_value(table.columns[col], self.rng)
+        value = self._value(table.columns[col])
         if self.rng.random() < 0.5:
             text = f"UPDATE {table.name} SET {col} = {value} WHERE {col} IS NULL;"
         else:
@@ -714,7 +736,7 @@ class _SqlService:
         if not candidates:
             return None
         table, col = self.rng.choice(candidates)
-        value = _sample_value(table.columns[col], self.rng)
+        value = self._value(table.columns[col])
         return _SqlChange(
             f"backfill_{table.name}_{col}",
             [self._batched_update(table.name, col, value)],
@@ -757,8 +779,14 @@ class _SqlService:
         if table is None:
             return None
         name = f"recent_{table.name}"
-        cols = ", ".join(["id", *self._user_columns(table)[:3], "created_at"])
+        if name in self.views:
+            return None
+        shown = self._user_columns(table)[:3]
+        cols = ", ".join(["id", *shown, "created_at"])
         self.views.append(name)
+        # A view pins the columns it selects: later changes leave them (and the table) alone.
+        table.keys = table.keys | set(shown)
+        table.has_view = True
         return _SqlChange(
             f"view_{name}",
             [
@@ -897,7 +925,7 @@ def _write_sql_service(
             first = service.next_change()
             changes = [first]
             if not first.concurrent:
-                for _ in range(rng.choices((0, 1, 2, 3), (40, 32, 18, 10))[0]):
+                for _ in range(rng.choices((0, 1, 2, 3), (34, 33, 20, 13))[0]):
                     extra = service.next_change()
                     if extra.concurrent:
                         continue
@@ -955,6 +983,7 @@ def generate_sql(root: Path, migrations: int, seed: int) -> _Written:
             continue
         rng = random.Random(f"{seed}:sql:{folder}")
         service = _SqlService(folder.split("/")[1], rng, uuid_keys=uuid_keys, legacy_types=legacy)
+        service.wrapped = layout == "plain"
         _write_sql_service(
             root / folder,
             service,

@@ -22,11 +22,23 @@ from miglint.report import FORMATS
 if TYPE_CHECKING:
     from miglint.config import Settings
     from miglint.findings import Finding
+    from miglint.ir.migration import Migration
     from miglint.rules import PluginError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+
+
+def _targets_without_migrations(targets: list[str], migrations: Sequence[Migration]) -> list[str]:
+    """The given directories under which no migration was recognised."""
+    found = [os.path.abspath(m.path) for m in migrations]
+    empty: list[str] = []
+    for target in targets:
+        root = os.path.abspath(target)
+        if os.path.isdir(target) and not any(f == root or f.startswith(root + os.sep) for f in found):
+            empty.append(target)
+    return empty
 
 
 def _fail(message: str) -> NoReturn:
@@ -177,6 +189,28 @@ def main() -> None:
     help="Whether the runner wraps each migration file in a transaction.",
 )
 @click.option("--no-color", is_flag=True, help="Never colour the text report.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache (also: MIGLINT_NO_CACHE=1).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Cache folder (default: MIGLINT_CACHE_DIR, else .miglint_cache in the project root).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes that read large sets of files (default: MIGLINT_JOBS, else one per CPU).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Lint only migrations added or changed since the merge base of git REF and HEAD "
+    "(uncommitted and untracked files included); the rest of the history is still read.",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -189,9 +223,21 @@ def check(
     config: str | None,
     assume_in_transaction: bool | None,
     no_color: bool,
+    changed_since: str | None,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+    jobs: int | None = None,
 ) -> None:
     """Lint the migrations found in PATHS (default: the current directory)."""
     settings = _settings(config, select, ignore, dialect, pg_version, fail_on, assume_in_transaction)
+    changed = None
+    if changed_since is not None:
+        from miglint.changed import ChangedError, changed_paths
+
+        try:
+            changed = changed_paths(changed_since)
+        except ChangedError as exc:
+            _fail(str(exc))
     try:
         from miglint.discover import load
         from miglint.engine import lint
@@ -200,19 +246,42 @@ def check(
 
         _plugins, plugin_errors = plugin_rules()
         plugin_problems = _plugin_findings(plugin_errors)
+        from miglint.cache import Cache
+        from miglint.cache import cache_dir as resolve_cache_dir
+
+        cache = Cache(resolve_cache_dir(settings.root, option=cache_dir, disabled=no_cache))
         targets = list(paths) or ["."]
-        loaded = load(targets, settings)
+        loaded = load(targets, settings, cache=cache, jobs=jobs)
         if not loaded.migrations and not loaded.problems:
             skipped = len(loaded.unrecognised)
             hint = f" ({skipped} file(s) not recognised as migrations)" if skipped else ""
             _fail(f"no migration found in {', '.join(targets)}{hint}")
-        result = lint(loaded.migrations, settings)
+        for empty in _targets_without_migrations(targets, loaded.migrations):
+            click.echo(f"miglint: warning: no migration found in {empty}", err=True)
+        if changed is None:
+            result = lint(loaded.migrations, settings, cache=cache, fingerprints=loaded.fingerprints)
+        else:
+            from miglint.changed import select_changed
+
+            # Every migration is replayed for context; only the changed ones are reported on.
+            migrations, changed_targets = select_changed(loaded.migrations, changed)
+            loaded.problems = [p for p in loaded.problems if p.location.path in changed]
+            if not changed_targets:
+                click.echo(f"miglint: no migration changed since {changed_since}", err=True)
+            result = lint(
+                migrations,
+                settings,
+                targets=changed_targets,
+                cache=cache,
+                fingerprints=loaded.fingerprints,
+            )
         findings = sorted(
             [*plugin_problems, *_settle(loaded.problems, settings), *result.findings],
             key=lambda f: f.sort_key(),
         )
         color = fmt == "text" and _use_color(no_color, output)
         text = renderer(fmt)(findings, result.rules, root=settings.root, color=color)
+        cache.save()
     except Exception as exc:
         click.echo(traceback.format_exc(), err=True)
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")

@@ -23,8 +23,9 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from miglint.config import Settings
 from miglint.findings import Finding, Level, Location
@@ -33,6 +34,9 @@ from miglint.ir.ops import Operation, ParseError
 from miglint.parsers.directives import sql_directives
 from miglint.parsers.split import comments, statements
 from miglint.parsers.sql import classify, parse_sql, substitute_placeholders
+
+if TYPE_CHECKING:
+    from miglint.cache import Cache
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
@@ -61,6 +65,9 @@ class Loaded:
     migrations: list[Migration] = field(default_factory=list[Migration])
     problems: list[Finding] = field(default_factory=list[Finding])
     unrecognised: list[str] = field(default_factory=list[str])
+    #: Migration path -> digest of everything its record was read from (files, layout,
+    #: settings, miglint itself); the engine keys cached findings by it.
+    fingerprints: dict[str, str] = field(default_factory=dict[str, str])
 
 
 def natural_key(text: str) -> tuple[str | int, ...]:
@@ -85,9 +92,24 @@ def _wanted(path: str, settings: Settings) -> bool:
     return not any(_matches(path, p) for p in settings.exclude)
 
 
+def _realpath(path: str, real_dirs: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, resolving each folder once (``real_dirs`` remembers them).
+
+    realpath stats every component of a path; only a symlinked file needs that again.
+    """
+    folder, name = os.path.split(path)
+    if not name or name in {os.curdir, os.pardir} or os.path.islink(path):
+        return os.path.realpath(path)
+    real = real_dirs.get(folder)
+    if real is None:
+        real = real_dirs[folder] = os.path.realpath(folder)
+    return os.path.join(real, name)
+
+
 def walk(paths: Sequence[str], settings: Settings) -> Iterator[str]:
     """The files under ``paths`` (files given directly are kept unless excluded), sorted."""
     seen: set[str] = set()
+    real_dirs: dict[str, str] = {}
     for given in paths:
         if os.path.isfile(given):
             candidates = [given]
@@ -100,7 +122,7 @@ def walk(paths: Sequence[str], settings: Settings) -> Iterator[str]:
                 candidates.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
         for path in candidates:
             path = os.path.normpath(path)
-            real = os.path.realpath(path)
+            real = _realpath(path, real_dirs)
             if real in seen:
                 continue
             if direct:
@@ -113,11 +135,19 @@ def walk(paths: Sequence[str], settings: Settings) -> Iterator[str]:
             yield path
 
 
-def load(paths: Sequence[str], settings: Settings) -> Loaded:
-    """Read every migration under ``paths`` into IR :class:`Migration` records."""
+def load(
+    paths: Sequence[str], settings: Settings, *, cache: Cache | None = None, jobs: int | None = 1
+) -> Loaded:
+    """Read every migration under ``paths`` into IR :class:`Migration` records.
+
+    With a ``cache``, files whose content (and layout, settings, miglint version) were read
+    before are not parsed again. ``jobs`` > 1 (None: one per CPU) parses large sets of files
+    in that many processes; the result is the same as a serial run's.
+    """
     loaded = Loaded()
     explicit = {os.path.normpath(p) for p in paths}
     ups: dict[str, str] = {}  # real path of up file -> path
+    real_dirs: dict[str, str] = {}
     others: list[str] = []
     for path in walk(paths, settings):
         name = os.path.basename(path)
@@ -127,16 +157,87 @@ def load(paths: Sequence[str], settings: Settings) -> Loaded:
                 if not _is_support_file(path):
                     loaded.unrecognised.append(path)
                 continue
-            ups.setdefault(os.path.realpath(up), up)
+            ups.setdefault(_realpath(up, real_dirs), up)
         elif name.endswith(".py"):
             others.append(path)
         elif path in explicit:
             loaded.unrecognised.append(path)
-    for up in ups.values():
-        _load_sql(up, settings, loaded)
-    _load_python(others, settings, loaded, explicit)
+    units = [unit for unit in (_sql_unit(up, settings, loaded) for up in ups.values()) if unit is not None]
+    _read_units(units, settings, loaded, cache, jobs)
+    _load_python(others, settings, loaded, explicit, cache, jobs)
     loaded.migrations.sort(key=_order)
     return loaded
+
+
+@dataclass(frozen=True)
+class _SqlUnit:
+    """An up file, its rollback file and what the layout says of them, read but not parsed."""
+
+    up: str
+    text: str
+    convention: str
+    history: str
+    key: tuple[str | int, ...]
+    down: str | None
+    down_text: str | None
+
+    def digest(self, settings_key: str) -> str:
+        from miglint.cache import digest
+
+        down = "\0" if self.down_text is None else f"{self.down}\0{self.down_text}"
+        return digest(
+            "sql", settings_key, self.up, self.text, self.convention, self.history, repr(self.key), down
+        )
+
+
+def _sql_unit(up: str, settings: Settings, loaded: Loaded) -> _SqlUnit | None:
+    """Read an up file (and its rollback file); problems reading them go to ``loaded``."""
+    text = _read(up, loaded)
+    if text is None:
+        return None
+    convention, history, key, down = _convention(up)
+    down_text = _read(down, loaded) if down is not None else None
+    return _SqlUnit(up, text, convention, history, key, down, down_text)
+
+
+def _settings_key(settings: Settings) -> str:
+    from miglint.cache import code_fingerprint, digest, settings_fingerprint
+
+    return digest(code_fingerprint(), settings_fingerprint(settings))
+
+
+def _read_units(
+    units: Sequence[_SqlUnit], settings: Settings, loaded: Loaded, cache: Cache | None, jobs: int | None
+) -> None:
+    """Parse SQL units (cached ones are not parsed again), in order."""
+    from miglint.parallel import map_ordered
+
+    use_cache = cache is not None and cache.enabled
+    settings_key = _settings_key(settings) if use_cache else ""
+    keys = [unit.digest(settings_key) for unit in units] if use_cache else []
+    found: list[Migration | None] = [None] * len(units)
+    if cache is not None and use_cache:
+        for i, key in enumerate(keys):
+            value = cache.get("parse", key)
+            if isinstance(value, Migration) and value.path == units[i].up:
+                found[i] = value
+    missing = [i for i, m in enumerate(found) if m is None]
+    parsed = map_ordered(partial(_parse_unit, settings=settings), [units[i] for i in missing], jobs=jobs)
+    for i, migration in zip(missing, parsed, strict=True):
+        found[i] = migration
+        if cache is not None and use_cache:
+            cache.put("parse", keys[i], migration)
+    for i, migration in enumerate(found):
+        assert migration is not None
+        loaded.migrations.append(migration)
+        if use_cache:
+            loaded.fingerprints[migration.path] = keys[i]
+
+
+def _parse_unit(unit: _SqlUnit, settings: Settings) -> Migration:
+    scratch = Loaded()
+    _load_sql(unit.up, settings, scratch, unit)
+    return scratch.migrations[0]
 
 
 def _order(m: Migration) -> tuple[str, tuple[tuple[int, int, str], ...], str]:
@@ -178,13 +279,18 @@ def _up_of(path: str) -> str | None:
     return path
 
 
+_SQITCH_FOLDERS = frozenset({"deploy", "revert", "verify"})
+
+
 def _sqitch_project(p: Path) -> Path | None:
+    if _SQITCH_FOLDERS.isdisjoint(p.parts[:-1]):
+        return None
     for parent in p.parents:
-        if (parent / "sqitch.plan").exists() and p.relative_to(parent).parts[0] in {
-            "deploy",
-            "revert",
-            "verify",
-        }:
+        # The folder name first: it rules out almost every parent without a stat call.
+        if (
+            p.relative_to(parent).parts[0] in {"deploy", "revert", "verify"}
+            and (parent / "sqitch.plan").exists()
+        ):
             return parent
     return None
 
@@ -288,13 +394,16 @@ def _transaction(settings: Settings, no_transaction: bool) -> Transaction:
     return Transaction.NONE
 
 
-def _load_sql(up: str, settings: Settings, loaded: Loaded) -> None:
-    text = _read(up, loaded)
+def _load_sql(up: str, settings: Settings, loaded: Loaded, unit: _SqlUnit | None = None) -> None:
+    text = unit.text if unit is not None else _read(up, loaded)
     if text is None:
         return
     dialect = settings.dialect
     text = substitute_placeholders(text, settings.placeholders)
-    convention, history, key, down = _convention(up)
+    if unit is not None:
+        convention, history, key, down = unit.convention, unit.history, unit.key, unit.down
+    else:
+        convention, history, key, down = _convention(up)
     if convention == "plain" and _SECTION.search(text):
         _load_sectioned(up, text, settings, loaded, history, key)
         return
@@ -302,7 +411,7 @@ def _load_sql(up: str, settings: Settings, loaded: Loaded) -> None:
     suppressions = list(directives.suppressions)
     rollback: tuple[Operation, ...] | None = None
     if down is not None:
-        down_text = _read(down, loaded)
+        down_text = unit.down_text if unit is not None else _read(down, loaded)
         if down_text is not None:
             down_text = substitute_placeholders(down_text, settings.placeholders)
             rollback = tuple(parse_sql(down_text, down, dialect=dialect))
@@ -403,6 +512,10 @@ def _parse_section(section: str, path: str, dialect: str, line: int) -> list[Ope
 _ALEMBIC_MARKERS = ("down_revision", "def upgrade")
 
 
+def _read_alembic(item: tuple[str, str], reader: PyReader, settings: Settings) -> Migration | None:
+    return reader(item[0], item[1], settings)
+
+
 def _is_django(text: str) -> bool:
     return "migrations.Migration" in text or ("django.db" in text and "class Migration" in text)
 
@@ -417,23 +530,75 @@ def _function(module: str, name: str) -> Any:
     return found if callable(found) else None
 
 
-def _load_python(paths: Sequence[str], settings: Settings, loaded: Loaded, explicit: set[str]) -> None:
-    """Alembic revisions (ordered by their graph) and Django apps (ordered by dependencies)."""
-    read_alembic = cast(PyReader | None, _function("miglint.parsers.alembic", "read_alembic"))
-    order_alembic = cast(OrderFn | None, _function("miglint.parsers.alembic", "order_alembic"))
-    read_django = cast(PyReader | None, _function("miglint.parsers.django", "read_django"))
-    read_django_app = cast(AppReader | None, _function("miglint.parsers.django", "read_django_app"))
-    alembic: list[Migration] = []
-    django: list[tuple[str, str]] = []
+def _load_python(
+    paths: Sequence[str],
+    settings: Settings,
+    loaded: Loaded,
+    explicit: set[str],
+    cache: Cache | None = None,
+    jobs: int | None = 1,
+) -> None:
+    """Alembic revisions (ordered by their graph) and Django apps (ordered by dependencies).
+
+    Alembic revisions are read (or taken from ``cache``) one by one; Django apps share one
+    project state, so they are cached as one set.
+    """
+    from miglint.cache import digest
+    from miglint.parallel import map_ordered
+
+    if not paths:
+        return
+    use_cache = cache is not None and cache.enabled
+    settings_key = _settings_key(settings) if use_cache else ""
+    texts: list[tuple[str, str]] = []
     for path in paths:
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
+            texts.append((path, Path(path).read_text(encoding="utf-8-sig")))
         except (OSError, UnicodeDecodeError):
             if path in explicit:
                 _read(path, loaded)
-            continue
+    # Each front end is imported only when a file needs it (the Alembic one imports sqlglot).
+    read_alembic: PyReader | None = None
+    order_alembic: OrderFn | None = None
+    if any(marker in text for _, text in texts for marker in _ALEMBIC_MARKERS):
+        read_alembic = cast(PyReader | None, _function("miglint.parsers.alembic", "read_alembic"))
+        order_alembic = cast(OrderFn | None, _function("miglint.parsers.alembic", "order_alembic"))
+    read_django: PyReader | None = None
+    read_django_app: AppReader | None = None
+    if any(_is_django(text) for _, text in texts):
+        read_django = cast(PyReader | None, _function("miglint.parsers.django", "read_django"))
+        read_django_app = cast(AppReader | None, _function("miglint.parsers.django", "read_django_app"))
+    candidates = [
+        (path, text)
+        for path, text in texts
+        if read_alembic is not None and any(marker in text for marker in _ALEMBIC_MARKERS)
+    ]
+    keys = [digest("alembic", settings_key, p, t) for p, t in candidates] if use_cache else []
+    revisions: dict[str, Migration | None] = {}
+    missing: list[int] = []
+    for i, (path, _text) in enumerate(candidates):
+        value = cache.get("parse", keys[i]) if cache is not None and use_cache else None
+        if isinstance(value, tuple) and len(cast(tuple[object, ...], value)) == 1:
+            revision = cast(tuple[object, ...], value)[0]
+            if revision is None or (isinstance(revision, Migration) and revision.path == path):
+                revisions[path] = revision
+                continue
+        missing.append(i)
+    if read_alembic is not None and missing:
+        read = map_ordered(
+            partial(_read_alembic, reader=read_alembic, settings=settings),
+            [candidates[i] for i in missing],
+            jobs=jobs,
+        )
+        for i, revision in zip(missing, read, strict=True):
+            revisions[candidates[i][0]] = revision
+            if cache is not None and use_cache:
+                cache.put("parse", keys[i], (revision,))
+    alembic: list[Migration] = []
+    django: list[tuple[str, str]] = []
+    for path, text in texts:
         is_alembic = any(marker in text for marker in _ALEMBIC_MARKERS)
-        migration = read_alembic(path, text, settings) if is_alembic and read_alembic else None
+        migration = revisions.get(path) if is_alembic else None
         if migration is not None:
             alembic.append(migration)
         elif _is_django(text):
@@ -441,15 +606,34 @@ def _load_python(paths: Sequence[str], settings: Settings, loaded: Loaded, expli
         elif path in explicit or is_alembic:
             loaded.unrecognised.append(path)
     if alembic:
-        loaded.migrations.extend(order_alembic(alembic)[0] if order_alembic else alembic)
+        ordered = order_alembic(alembic)[0] if order_alembic else alembic
+        loaded.migrations.extend(ordered)
+        if use_cache:
+            # The graph (order, heads, problems) depends on every revision: one set digest.
+            chosen = {m.path for m in alembic}
+            whole = digest(
+                "alembic-set", *(k for k, (p, _) in zip(keys, candidates, strict=True) if p in chosen)
+            )
+            loaded.fingerprints.update((m.path, digest(whole, m.path)) for m in ordered)
     if not django:
         return
-    if read_django_app is not None:
-        found = read_django_app(django, settings)
-    elif read_django is not None:
-        found = [m for m in (read_django(p, t, settings) for p, t in django) if m is not None]
+    django_key = (
+        digest("django", settings_key, *(part for pair in django for part in pair)) if use_cache else ""
+    )
+    cached = cache.get("parse", django_key) if cache is not None and use_cache else None
+    if isinstance(cached, list) and all(isinstance(m, Migration) for m in cached):  # pyright: ignore[reportUnknownVariableType]
+        found: list[Migration] = cached  # pyright: ignore[reportUnknownVariableType]
     else:
-        found = []
+        if read_django_app is not None:
+            found = read_django_app(django, settings)
+        elif read_django is not None:
+            found = [m for m in (read_django(p, t, settings) for p, t in django) if m is not None]
+        else:
+            found = []
+        if cache is not None and use_cache:
+            cache.put("parse", django_key, found)
     loaded.migrations.extend(found)
+    if use_cache:
+        loaded.fingerprints.update((m.path, digest(django_key, m.path)) for m in found)
     read = {m.path for m in found}
     loaded.unrecognised.extend(p for p, _ in django if p not in read)

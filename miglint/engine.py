@@ -8,9 +8,11 @@ from __future__ import annotations
 import fnmatch
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeGuard
 
+from miglint.cache import chain, digest, findings_key, run_fingerprint
 from miglint.config import Settings
 from miglint.context import RuleContext, build_steps
 from miglint.findings import Finding, Level, Location
@@ -19,6 +21,9 @@ from miglint.ir.ops import CreateTable
 from miglint.ir.state import SchemaState
 from miglint.rules import builtin_rules, plugin_rules
 from miglint.rules._base import Rule
+
+if TYPE_CHECKING:
+    from miglint.cache import Cache
 
 INTERNAL = "MG000"
 UNUSED_SUPPRESSION = "MG003"
@@ -63,11 +68,17 @@ def lint(
     *,
     targets: Iterable[str] | None = None,
     rules: Sequence[type[Rule]] | None = None,
+    cache: Cache | None = None,
+    fingerprints: Mapping[str, str] | None = None,
 ) -> LintResult:
     """Lint ``targets`` (paths; default all) among ``migrations``, the others giving history.
 
     Each history (``Migration.history``) is replayed in ``key`` order so that every migration
-    is checked against the schema its predecessors built.
+    is checked against the schema its predecessors built. With a ``cache`` and the
+    ``fingerprints`` of the migrations (from :func:`miglint.discover.load`), a migration whose
+    fingerprint, predecessors (and their fingerprints and ``unreleased`` flags), settings and
+    rules were all seen before gets its stored findings; the schema is replayed only as far as
+    a migration that must be checked afresh.
     """
     rule_classes = tuple(rules) if rules is not None else all_rules()
     active = [r() for r in rule_classes if code_selected(r.code, settings.select, settings.ignore)]
@@ -76,22 +87,51 @@ def lint(
     for m in migrations:
         histories[m.history].append(m)
 
+    caching = cache is not None and cache.enabled and fingerprints is not None
+    run_key = ""
+    if caching:
+        run_key = run_fingerprint(settings, rule_classes)
     findings: list[Finding] = []
     for history in sorted(histories):
         state = SchemaState()
         unreleased_tables: set[str] = set()
+        pending: list[Migration] = []  # read, but not yet applied to ``state``
+        link = digest("history", history) if caching else None
         for migration in sorted(histories[history], key=lambda m: (m.key, m.path)):
+            fingerprint = fingerprints.get(migration.path) if fingerprints is not None else None
+            link = chain(link, fingerprint, migration.unreleased) if link and fingerprint else None
             if target_set is None or migration.path in target_set:
-                findings.extend(_lint_one(migration, settings, state, frozenset(unreleased_tables), active))
-            for op in migration.upgrade:
-                try:
-                    state.apply(op, migration.path)
-                except Exception:  # state replay must never stop the run
-                    continue
-                if migration.unreleased and isinstance(op, CreateTable):
-                    unreleased_tables.add(op.table)
+                key = findings_key(run_key, link) if link else None
+                stored = cache.get("findings", key) if cache is not None and key else None
+                if _findings_list(stored):
+                    findings.extend(stored)
+                else:
+                    for earlier in pending:
+                        _replay(earlier, state, unreleased_tables)
+                    pending.clear()
+                    found = _lint_one(migration, settings, state, frozenset(unreleased_tables), active)
+                    findings.extend(found)
+                    if cache is not None and key:
+                        cache.put("findings", key, found)
+            pending.append(migration)
     findings.sort(key=Finding.sort_key)
     return LintResult(findings=findings, rules=rule_classes)
+
+
+def _findings_list(value: object) -> TypeGuard[list[Finding]]:
+    """Whether a cached value is a list of findings (a damaged entry is not)."""
+    return isinstance(value, list) and all(isinstance(f, Finding) for f in value)  # pyright: ignore[reportUnknownVariableType]
+
+
+def _replay(migration: Migration, state: SchemaState, unreleased_tables: set[str]) -> None:
+    """Apply a migration's upgrade to the schema state (and the unreleased tables)."""
+    for op in migration.upgrade:
+        try:
+            state.apply(op, migration.path)
+        except Exception:  # state replay must never stop the run
+            continue
+        if migration.unreleased and isinstance(op, CreateTable):
+            unreleased_tables.add(op.table)
 
 
 def _lint_one(

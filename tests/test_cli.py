@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -129,9 +130,9 @@ def test_options_reach_settings(project: Path, monkeypatch: pytest.MonkeyPatch) 
     seen: list[Settings] = []
     real = miglint.engine.lint
 
-    def spy(migrations: Sequence[Migration], settings: Settings) -> LintResult:
+    def spy(migrations: Sequence[Migration], settings: Settings, **options: Any) -> LintResult:
         seen.append(settings)
-        return real(migrations, settings)
+        return real(migrations, settings, **options)
 
     monkeypatch.setattr(miglint.engine, "lint", spy)
     args = ["--dialect", "mysql", "--pg-version", "11", "--assume-in-transaction", "--fail-on", "warning"]
@@ -204,3 +205,20 @@ def test_console_script_subprocess(project: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("::error file=migrations/0001_broken.sql,line=1,")
     assert "\x1b[" not in done.stdout
+
+
+def test_a_directory_without_migrations_is_named_on_stderr(tmp_path: Path) -> None:
+    good = tmp_path / "db"
+    good.mkdir()
+    (good / "001_init.sql").write_text("CREATE TABLE t (id bigint PRIMARY KEY);\n")
+    empty = tmp_path / "docs"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("nothing here\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "miglint", "check", str(good), str(empty), "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"no migration found in {empty}" in proc.stderr
+    assert str(good) not in proc.stderr

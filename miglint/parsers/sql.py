@@ -15,12 +15,9 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
-
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError as SqlglotParseError
-from sqlglot.errors import SqlglotError
+from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from miglint.findings import Location
 from miglint.ir.ops import (
@@ -60,15 +57,58 @@ from miglint.ir.ops import (
 from miglint.parsers.split import mask, statements
 
 if TYPE_CHECKING:
-    from miglint.config import Settings
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import ParseError as SqlglotParseError
+    from sqlglot.errors import SqlglotError
 
-logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+    from miglint.config import Settings
+else:
+
+    class _Lazy(ModuleType):
+        """Stands for sqlglot until first used: files without DDL/DML never import it (~70 ms)."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(_load_sqlglot()[self.__name__], name)
+
+    sqlglot = _Lazy("sqlglot")
+    exp = _Lazy("exp")
+
+
+def _load_sqlglot() -> dict[str, Any]:
+    """Import sqlglot and bind the module globals that stood for it (idempotent)."""
+    import sqlglot as real
+    from sqlglot import exp as real_exp
+    from sqlglot.errors import ParseError, SqlglotError
+
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+    names: dict[str, Any] = {
+        "sqlglot": real,
+        "exp": real_exp,
+        "SqlglotError": SqlglotError,
+        "SqlglotParseError": ParseError,
+    }
+    globals().update(names)
+    return names
+
+
+@lru_cache(maxsize=8)
+def _dialect(name: str) -> Dialect:
+    """One sqlglot Dialect per name: resolving a name per statement costs more than parsing it."""
+    from sqlglot.dialects.dialect import Dialect
+
+    return Dialect.get_or_raise(name)
+
 
 __all__ = ["classify", "parse_sql", "substitute_placeholders"]
 
 # --- names and small helpers ---------------------------------------------------------------
 
-_IDENT = r'(?:"(?:[^"]|"")+"|`[^`]+`|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)'
+# Non-ASCII BMP letters are spelled as a negated class: a literal \u0080-\uffff range costs
+# ~5 ms per compiled pattern (re's charset optimiser), and dozens of patterns embed this one.
+_NON_ASCII = r"[^\x00-\x7f\U00010000-\U0010ffff]"
+_IDENT = rf'(?:"(?:[^"]|"")+"|`[^`]+`|(?:[A-Za-z_]|{_NON_ASCII})(?:[\w$]|{_NON_ASCII})*)'
 _NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
 _NAME_RE = re.compile(_NAME)
 
@@ -123,14 +163,14 @@ def _type_text(node: exp.Expr | None, dialect: str) -> str:
     """A data type as lower-case text: ``varchar(255)``, ``bigint``, ``timestamp``, ``serial``."""
     if node is None:
         return ""
-    text = node.sql(dialect=dialect).lower().replace(", ", ",")
+    text = node.sql(dialect=_dialect(dialect)).lower().replace(", ", ",")
     if text.startswith("decimal"):
         text = "numeric" + text[len("decimal") :]
     return text
 
 
 def _expr_text(node: exp.Expr | None, dialect: str) -> str:
-    return "" if node is None else node.sql(dialect=dialect)
+    return "" if node is None else node.sql(dialect=_dialect(dialect))
 
 
 #: Functions whose value differs per row: a default using one rewrites the table.
@@ -861,9 +901,77 @@ def _parse_error_message(error: SqlglotError) -> str:
     return f"syntax error: {str(error).splitlines()[0] if str(error) else 'invalid statement'}"
 
 
+#: Read plain ``INSERT … VALUES`` of literals without sqlglot (see :func:`_insert_values`).
+PREFILTER = True
+# Unquoted names spelled like a keyword of PostgreSQL or of sqlglot's tokenizer are left to
+# sqlglot, which rejects or reads some of them specially (tests/test_prefilter.py checks that
+# this list covers the installed sqlglot).
+_RESERVED_TEXT = """
+    all alter analyse analyze and anti any apply array as asc asof asymmetric authorization
+    auto_increment autoincrement begin between bigdecimal bigint bignum bignumeric bigserial
+    binary bit blob bool boolean both bpchar by byte bytea cache call case cast char character
+    check clob cluster collate collation column comment commit concurrently connect constraint
+    copy create cross cstring cube current_catalog current_date current_role current_schema
+    current_time current_timestamp current_user database date datemultirange daterange datetime
+    dec decfloat decimal declare default deferrable delete desc describe distinct distribute div
+    do double drop else end enum escape except exec execute exists explain false fetch file
+    filter first fixed float for foreign format freeze from full function geography geometry
+    glob grant group grouping having hstore hugeint if ilike in index inet initially inner inout
+    insert int integer intersect interval into is isnull join json jsonb keep key kill lateral
+    leading left like limit list load localtime localtimestamp lock long longblob longtext
+    longvarchar map mediumblob mediumint mediumtext merge money name namespace natural nchar
+    next not notnull null nullable number numeric nummultirange numrange nvarchar object offset
+    oid on only operator optimize option or order ordinality out outer over overlaps overwrite
+    partition partitioned partitioned_by percent pivot placing point pragma prepare primary
+    procedure qualify range real recursive ref references refresh regclass regcollation
+    regconfig regdictionary regexp regnamespace regoper regoperator regproc regprocedure regrole
+    regtype reindex rename replace reset returning revoke right rlike rollback rollup row rows
+    schema select semi sequence serial session session_user set settings short show similar
+    smallint smallserial some sort sql str straight_join string struct symmetric system_user
+    table tablesample temp temporary text then time time_ns timestamp timestamp_ltz
+    timestamp_ntz timestampltz timestampntz timestamptz timetz tinyblob tinyint tinytext to
+    trailing trigger true truncate tsmultirange tsrange tstzmultirange tstzrange type uhugeint
+    uint uncache union unique unknown unnest unpivot update use user using uuid vacuum values
+    varbinary varchar variadic variant vector verbose view volatile when where window with xml
+    xor
+"""
+_RESERVED = frozenset(_RESERVED_TEXT.split())
+_PLAIN_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*(?![\w$])|\"[^\"\n]+\")"
+_LITERAL = r"(?:-?\d+(?:\.\d+)?|'[^'\\]*(?:''[^'\\]*)*'|NULL|TRUE|FALSE|DEFAULT)"
+_ROW = rf"\(\s*{_LITERAL}(?:\s*,\s*{_LITERAL})*\s*\)"
+_INSERT_VALUES = re.compile(
+    rf"INSERT\s+INTO\s+({_PLAIN_NAME}(?:\.{_PLAIN_NAME}){{0,2}})\s*"
+    rf"(\(\s*{_PLAIN_NAME}(?:\s*,\s*{_PLAIN_NAME})*\s*\))?\s*"
+    rf"VALUES\s*{_ROW}(?:\s*,\s*{_ROW})*",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\"[^\"\n]+\"")
+
+
+def _insert_values(sql: str) -> DataChange | None:
+    """``INSERT INTO t [(cols)] VALUES (literals), …`` read without sqlglot, else None.
+
+    Seed data can be thousands of rows; sqlglot builds a tree of every value, only to tell
+    the table. Only statements sqlglot certainly reads the same way qualify: PostgreSQL, plain
+    or quoted names that are not reserved words, and numbers, standard strings (no
+    backslash), NULL, TRUE, FALSE or DEFAULT as values. tests/test_prefilter.py compares.
+    """
+    m = _INSERT_VALUES.fullmatch(sql)
+    if m is None:
+        return None
+    names = f"{m.group(1)} {m.group(2) or ''}"
+    if any(w.lower() in _RESERVED for w in _WORD.findall(names) if not w.startswith('"')):
+        return None
+    return DataChange(change=DataChangeKind.INSERT_VALUES, table=sql_name(m.group(1)))
+
+
 def _classify_parsed(sql: str, dialect: str) -> list[Operation]:
+    if PREFILTER and dialect == "postgres" and sql[:6].upper() == "INSERT":
+        found = _insert_values(sql)
+        if found is not None:
+            return [found]
     try:
-        tree = sqlglot.parse_one(sql, read=dialect)
+        tree = sqlglot.parse_one(sql, read=_dialect(dialect))
     except SqlglotError as error:
         return _unparsed(sql, dialect, error)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
@@ -1429,7 +1537,7 @@ def _command_action(table: str, table_text: str, action: str, dialect: str) -> l
         return [Harmless(statement="alter table " + " ".join(action.split()[:2]).lower())]
     # Let sqlglot read this action on its own (it may have failed only on a sibling action).
     try:
-        tree = sqlglot.parse_one(f"ALTER TABLE {table_text} {action}", read=dialect)
+        tree = sqlglot.parse_one(f"ALTER TABLE {table_text} {action}", read=_dialect(dialect))
     except SqlglotError as error:
         return [ParseError(message=_parse_error_message(error))]
     if isinstance(tree, exp.Alter):

@@ -12,6 +12,7 @@ import importlib
 import os
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Protocol
 
@@ -51,6 +52,12 @@ def display_path(path: str, root: str) -> str:
     """``path`` relative to ``root`` with ``/`` separators, or as given when outside it."""
     if path.startswith("<"):
         return path
+    # Thousands of findings share a few hundred paths; the result depends on the cwd too.
+    return _display_path(path, root, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _display_path(path: str, root: str, cwd: str) -> str:  # cwd: abspath depends on it
     absolute = os.path.abspath(path)
     base = os.path.abspath(root)
     try:

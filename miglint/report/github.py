@@ -40,6 +40,26 @@ def annotation(finding: Finding, *, root: str) -> str:
     return f"::{_COMMAND[finding.level]} {joined}::{escape_data(message)}"
 
 
+#: Annotations GitHub shows per level (error, warning, notice) per step; the rest are dropped.
+ANNOTATION_LIMIT = 10
+
+
+def capped(findings: Sequence[Finding], limit: int = ANNOTATION_LIMIT) -> tuple[list[Finding], list[Finding]]:
+    """``(shown, rest)``: at most ``limit`` findings per level, most severe first, and the others.
+
+    GitHub keeps only the first annotations of each level in a step; the caller lists the rest
+    elsewhere (the job summary) so that none is lost.
+    """
+    shown: list[Finding] = []
+    rest: list[Finding] = []
+    per_level: dict[Level, int] = {}
+    for f in by_severity(findings):
+        n = per_level.get(f.level, 0)
+        per_level[f.level] = n + 1
+        (shown if n < limit else rest).append(f)
+    return shown, rest
+
+
 def render(
     findings: Sequence[Finding],
     rules: Sequence[type[Rule]],

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import CreateIndex
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import AUTOCOMMIT, PG_OPERATIONS, by_framework, py_list
 
 
 class IndexNotConcurrent(Rule):
@@ -36,7 +37,10 @@ class IndexNotConcurrent(Rule):
     ```
     `CONCURRENTLY` cannot run inside a transaction block: run it in a migration of its own
     without a transaction (see MG103). If the build fails it leaves an INVALID index behind;
-    drop it and retry.
+    drop it and retry. In Alembic, call `op.create_index(..., postgresql_concurrently=True)`
+    inside `with op.get_context().autocommit_block():`; in Django, use `AddIndexConcurrently`
+    (`django.contrib.postgres.operations`) in a migration with `atomic = False` (for a
+    `ForeignKey` or `db_index=True` field, add it with `db_index=False` first).
     """
 
     code = "MG101"
@@ -53,12 +57,28 @@ class IndexNotConcurrent(Rule):
                 continue
             what = f"index {op.name}" if op.name else "an index"
             unique = "UNIQUE " if op.unique else ""
+            instead = by_framework(
+                ctx,
+                sql=f"use CREATE {unique}INDEX CONCURRENTLY instead",
+                alembic="build it with postgresql_concurrently=True inside autocommit_block()",
+                django="use AddIndexConcurrently in a migration with atomic = False",
+            )
+            unique_kw = ", unique=True" if op.unique else ""
             yield self.finding(
                 ctx,
                 step,
                 f"CREATE {unique}INDEX builds {what} on existing table {op.table} under a SHARE "
-                f"lock that blocks all writes until it finishes; use CREATE {unique}INDEX "
-                "CONCURRENTLY instead",
-                "run CREATE INDEX CONCURRENTLY in its own migration, outside a transaction "
-                "(-- miglint: no-transaction, Alembic autocommit_block(), Django atomic = False)",
+                f"lock that blocks all writes until it finishes; {instead}",
+                by_framework(
+                    ctx,
+                    sql="run CREATE INDEX CONCURRENTLY in its own migration, outside a transaction "
+                    "(-- miglint: no-transaction, Alembic autocommit_block(), Django atomic = False)",
+                    alembic=f'{AUTOCOMMIT} op.create_index("{op.name or "ix_name"}", "{op.table}", '
+                    f"{py_list(op.columns)}{unique_kw}, postgresql_concurrently=True) — in a revision "
+                    "of its own, since the block commits what ran before it",
+                    django=f"from {PG_OPERATIONS} import AddIndexConcurrently; put "
+                    "AddIndexConcurrently(model_name=..., index=models.Index(...)) in a migration "
+                    "with atomic = False (for a ForeignKey or db_index=True field: add the field with "
+                    "db_index=False, then AddIndexConcurrently)",
+                ),
             )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import CreateIndex, DropIndex
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import AUTOCOMMIT, PG_OPERATIONS, by_framework
 
 
 def dropped_index_table(ctx: RuleContext, step: Step, op: DropIndex) -> str:
@@ -50,7 +51,10 @@ class DropIndexNotConcurrent(Rule):
     -- miglint: no-transaction
     DROP INDEX CONCURRENTLY IF EXISTS orders_customer_id_idx;
     ```
-    Like CREATE INDEX CONCURRENTLY, it cannot run inside a transaction block.
+    Like CREATE INDEX CONCURRENTLY, it cannot run inside a transaction block. In Alembic,
+    call `op.drop_index(..., postgresql_concurrently=True)` inside
+    `with op.get_context().autocommit_block():`; in Django, use `RemoveIndexConcurrently`
+    (`django.contrib.postgres.operations`) in a migration with `atomic = False`.
     """
 
     code = "MG102"
@@ -69,10 +73,25 @@ class DropIndexNotConcurrent(Rule):
             if table and step.is_new(table):
                 continue
             on = f" on {table}" if table else ""
+            table_kw = f', table_name="{table}"' if table else ""
             yield self.finding(
                 ctx,
                 step,
                 f"DROP INDEX {op.name} takes an ACCESS EXCLUSIVE lock{on} that blocks reads and "
-                "writes while it waits; use DROP INDEX CONCURRENTLY instead",
-                "run DROP INDEX CONCURRENTLY in its own migration, outside a transaction",
+                "writes while it waits; "
+                + by_framework(
+                    ctx,
+                    sql="use DROP INDEX CONCURRENTLY instead",
+                    alembic="drop it with postgresql_concurrently=True inside autocommit_block()",
+                    django="use RemoveIndexConcurrently in a migration with atomic = False",
+                ),
+                by_framework(
+                    ctx,
+                    sql="run DROP INDEX CONCURRENTLY in its own migration, outside a transaction",
+                    alembic=f'{AUTOCOMMIT} op.drop_index("{op.name}"{table_kw}, '
+                    "postgresql_concurrently=True) — in a revision of its own",
+                    django=f"from {PG_OPERATIONS} import RemoveIndexConcurrently; put "
+                    "RemoveIndexConcurrently(model_name=..., name=...) in a migration with "
+                    "atomic = False",
+                ),
             )

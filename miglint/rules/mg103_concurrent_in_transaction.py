@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from miglint.context import RuleContext
 from miglint.findings import Finding, Level
-from miglint.ir.migration import Transaction
+from miglint.ir.migration import Framework, Transaction
 from miglint.ir.ops import CreateIndex, DropIndex, MaintenanceCommand, MaintenanceKind, Operation
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import AUTOCOMMIT, by_framework
 
 
 def _statement(op: Operation) -> str | None:
@@ -73,15 +74,35 @@ class ConcurrentInTransaction(Rule):
                 continue
             table = getattr(step.op, "table", "") or ""
             on = f" on {table}" if table else ""
-            why = {
+            framework_why = {
+                Framework.ALEMBIC: "Alembic runs each revision in one transaction",
+                Framework.DJANGO: "the Django migration is atomic",
+            }
+            why = (
+                framework_why.get(ctx.migration.framework) if wrapped is Transaction.WRAPPED else None
+            ) or {
                 Transaction.WRAPPED: "the framework runs this migration in a transaction",
                 Transaction.ASSUMED: "the runner is configured to wrap each file in a transaction",
             }.get(wrapped, "it follows BEGIN")
             yield self.finding(
                 ctx,
                 step,
-                f"{statement}{on} fails at run time inside a transaction block ({why}); run it "
-                "in its own migration outside a transaction",
-                "Alembic: op.get_context().autocommit_block(); Django: atomic = False; raw SQL: "
-                "no BEGIN, or -- miglint: no-transaction with a runner that honours it",
+                f"{statement}{on} fails at run time inside a transaction block ({why}); "
+                + by_framework(
+                    ctx,
+                    sql="run it in its own migration outside a transaction",
+                    alembic="move the postgresql_concurrently=True call inside "
+                    "op.get_context().autocommit_block()",
+                    django="set atomic = False on the Migration",
+                ),
+                by_framework(
+                    ctx,
+                    sql="Alembic: op.get_context().autocommit_block(); Django: atomic = False; raw "
+                    "SQL: no BEGIN, or -- miglint: no-transaction with a runner that honours it",
+                    alembic=f"{AUTOCOMMIT} then the op.create_index / op.drop_index call with "
+                    "postgresql_concurrently=True indented under it (the block commits the "
+                    "revision's transaction first, so keep it in a revision of its own)",
+                    django="add atomic = False to the Migration class and keep the concurrent "
+                    "operation in a migration of its own (a failure part-way is not rolled back)",
+                ),
             )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import AddConstraint, ConstraintKind
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework, py_list
 
 
 class ForeignKeyValidates(Rule):
@@ -38,6 +39,10 @@ class ForeignKeyValidates(Rule):
     -- later, in its own transaction or migration:
     ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;
     ```
+    In Alembic, `op.create_foreign_key(..., postgresql_not_valid=True)`, then
+    `op.execute("ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk")` in a later
+    revision. In Django, add the field with `db_constraint=False`, add the constraint
+    `NOT VALID` with `RunSQL`, and validate it in a later migration.
     """
 
     code = "MG104"
@@ -66,6 +71,18 @@ class ForeignKeyValidates(Rule):
                 f"foreign key{name} on {op.table}{cols} checks every existing row while blocking "
                 f"writes to {op.table}{ref}; add it NOT VALID, then VALIDATE CONSTRAINT in a "
                 "separate transaction",
-                "ADD CONSTRAINT … FOREIGN KEY … NOT VALID; COMMIT; then ALTER TABLE … VALIDATE "
-                "CONSTRAINT …, which only takes SHARE UPDATE EXCLUSIVE",
+                by_framework(
+                    ctx,
+                    sql="ADD CONSTRAINT … FOREIGN KEY … NOT VALID; COMMIT; then ALTER TABLE … "
+                    "VALIDATE CONSTRAINT …, which only takes SHARE UPDATE EXCLUSIVE",
+                    alembic=f'op.create_foreign_key("{op.name or "fk_name"}", "{op.table}", '
+                    f'"{op.references or "referenced_table"}", {py_list(op.columns)}, [...], '
+                    'postgresql_not_valid=True); then, in a later revision, op.execute("ALTER TABLE '
+                    f'{op.table} VALIDATE CONSTRAINT {op.name or "fk_name"}"), which only takes '
+                    "SHARE UPDATE EXCLUSIVE",
+                    django="add the ForeignKey with db_constraint=False; add the constraint with "
+                    f'RunSQL("ALTER TABLE {op.table} ADD CONSTRAINT … FOREIGN KEY … NOT VALID", '
+                    'reverse_sql=…); in a later migration RunSQL("ALTER TABLE … VALIDATE CONSTRAINT '
+                    '…") and AlterField(db_constraint=True) as its state_operations',
+                ),
             )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import AddConstraint, ConstraintKind
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import PG_OPERATIONS, by_framework
 
 
 class CheckValidates(Rule):
@@ -35,6 +36,10 @@ class CheckValidates(Rule):
     -- later, in its own transaction or migration:
     ALTER TABLE orders VALIDATE CONSTRAINT orders_amount_positive;
     ```
+    In Alembic, `op.create_check_constraint(..., postgresql_not_valid=True)`, then
+    `op.execute("ALTER TABLE orders VALIDATE CONSTRAINT orders_amount_positive")` in a later
+    revision. In Django, `AddConstraintNotValid`, then `ValidateConstraint` in a later
+    migration (both from `django.contrib.postgres.operations`).
     """
 
     code = "MG105"
@@ -62,6 +67,17 @@ class CheckValidates(Rule):
                 f"CHECK constraint{name}{expr} on {op.table} scans every row under an ACCESS "
                 "EXCLUSIVE lock; add it NOT VALID, then VALIDATE CONSTRAINT in a separate "
                 "transaction",
-                "ADD CONSTRAINT … CHECK (…) NOT VALID; COMMIT; then ALTER TABLE … VALIDATE "
-                "CONSTRAINT …, which lets reads and writes go on",
+                by_framework(
+                    ctx,
+                    sql="ADD CONSTRAINT … CHECK (…) NOT VALID; COMMIT; then ALTER TABLE … VALIDATE "
+                    "CONSTRAINT …, which lets reads and writes go on",
+                    alembic=f'op.create_check_constraint("{op.name or "ck_name"}", "{op.table}", '
+                    '"…", postgresql_not_valid=True); then, in a later revision, op.execute("ALTER '
+                    f'TABLE {op.table} VALIDATE CONSTRAINT {op.name or "ck_name"}"), which lets reads '
+                    "and writes go on",
+                    django=f"from {PG_OPERATIONS} import AddConstraintNotValid, ValidateConstraint; "
+                    "AddConstraintNotValid(model_name=..., constraint=models.CheckConstraint(...)), "
+                    f'then ValidateConstraint(model_name=..., name="{op.name or "..."}") in a later '
+                    "migration",
+                ),
             )

@@ -17,6 +17,7 @@ from miglint.ir.ops import (
 from miglint.ir.state import not_null_check_column
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 #: The first PostgreSQL release where SET NOT NULL trusts a validated CHECK (col IS NOT NULL).
 CHECK_SKIPS_SCAN_FROM = 12
@@ -58,6 +59,10 @@ class SetNotNullScans(Rule):
     ```
     Run the VALIDATE in its own transaction (it only takes SHARE UPDATE EXCLUSIVE); the SET
     NOT NULL then uses the constraint instead of scanning, and the CHECK can be dropped.
+    Alembic: `op.create_check_constraint(..., postgresql_not_valid=True)`, `op.execute("ALTER
+    TABLE … VALIDATE CONSTRAINT …")`, then `op.alter_column(..., nullable=False)` and
+    `op.drop_constraint(...)`. Django: `AddConstraintNotValid`, `ValidateConstraint`, then
+    `AlterField(null=False)` and `RemoveConstraint`.
     """
 
     code = "MG106"
@@ -134,13 +139,26 @@ class SetNotNullScans(Rule):
             )
         if has_check:
             return None
+        check = f"{op.table}_{op.column}_not_null"
         return self.finding(
             ctx,
             op,
             f"SET NOT NULL on {where} scans the whole table under an ACCESS EXCLUSIVE lock; add "
             f"CHECK ({op.column} IS NOT NULL) NOT VALID and VALIDATE CONSTRAINT first",
-            "ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c (own "
-            "transaction); SET NOT NULL (no scan from PostgreSQL 12); DROP CONSTRAINT c",
+            by_framework(
+                ctx,
+                sql="ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c (own "
+                "transaction); SET NOT NULL (no scan from PostgreSQL 12); DROP CONSTRAINT c",
+                alembic=f'op.create_check_constraint("{check}", "{op.table}", "{op.column} IS NOT '
+                'NULL", postgresql_not_valid=True); in a later revision op.execute("ALTER TABLE '
+                f'{op.table} VALIDATE CONSTRAINT {check}"), then op.alter_column("{op.table}", '
+                f'"{op.column}", nullable=False) (no scan from PostgreSQL 12) and '
+                f'op.drop_constraint("{check}", "{op.table}")',
+                django=f"AddConstraintNotValid(model_name=..., constraint=models.CheckConstraint("
+                f'check=models.Q({op.column}__isnull=False), name="{check}")); in a later migration '
+                f'ValidateConstraint(model_name=..., name="{check}"), then AlterField(null=False) '
+                "(no scan from PostgreSQL 12) and RemoveConstraint",
+            ),
         )
 
 

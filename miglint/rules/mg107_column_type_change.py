@@ -10,6 +10,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import AddColumn, AlterColumnType, CreateTable, DropColumn, RenameColumn
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 _ALIASES = {
     "character varying": "varchar",
@@ -182,6 +183,15 @@ class ColumnTypeChange(Rule):
             f"changing {where} {change} rewrites the table under an ACCESS EXCLUSIVE lock and "
             f"breaks readers of the old type{note}; use instead: add a new column, backfill in "
             "batches, switch reads, drop the old one (expand-contract)",
-            "ADD COLUMN new_col new_type; write both; backfill in batches; switch reads; DROP "
-            "the old column in a later release",
+            by_framework(
+                ctx,
+                sql="ADD COLUMN new_col new_type; write both; backfill in batches; switch reads; DROP "
+                "the old column in a later release",
+                alembic=f'op.add_column("{op.table}", sa.Column("{op.column}_new", ...)); write both '
+                "from the code; backfill in batches (autocommit_block() or a revision of its own); "
+                f'switch reads; op.drop_column("{op.table}", "{op.column}") in a later revision',
+                django="AddField a new field of the new type; write both from the code; backfill "
+                "with RunPython in batches (atomic = False); switch reads; remove the old field in a "
+                "later release (SeparateDatabaseAndState first, then RemoveField)",
+            ),
         )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import AddColumn, ColumnDef
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 #: The first PostgreSQL release that stores a constant default without rewriting the table.
 INSTANT_DEFAULT_FROM = 11
@@ -104,6 +105,16 @@ class RewritingDefault(Rule):
                 step,
                 f"adding {op.table}.{op.column.name} rewrites the table under an ACCESS EXCLUSIVE "
                 f"lock: {reason}; {instead}",
-                "ADD COLUMN without default (instant); ALTER COLUMN … SET DEFAULT for new rows; "
-                "backfill existing rows in batches",
+                by_framework(
+                    ctx,
+                    sql="ADD COLUMN without default (instant); ALTER COLUMN … SET DEFAULT for new "
+                    "rows; backfill existing rows in batches",
+                    alembic=f'op.add_column("{op.table}", sa.Column("{op.column.name}", ..., '
+                    "nullable=True)) without server_default (instant); then "
+                    f'op.alter_column("{op.table}", "{op.column.name}", server_default=...) for new '
+                    "rows; backfill existing rows in batches",
+                    django="AddField with null=True and no db_default (instant); then AlterField "
+                    "with db_default=... for new rows; backfill existing rows with RunPython in "
+                    "batches (atomic = False)",
+                ),
             )

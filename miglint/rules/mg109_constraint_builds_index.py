@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import AddConstraint, ConstraintKind
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import AUTOCOMMIT, by_framework, py_list
 
 _LABEL = {ConstraintKind.UNIQUE: "UNIQUE", ConstraintKind.PRIMARY_KEY: "PRIMARY KEY"}
 
@@ -39,7 +40,11 @@ class ConstraintBuildsIndex(Rule):
     ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;
     ```
     For a primary key, the columns must also be NOT NULL already (see MG106), or `ADD PRIMARY
-    KEY USING INDEX` scans the table to set them.
+    KEY USING INDEX` scans the table to set them. In Alembic, build the index with
+    `op.create_index(..., unique=True, postgresql_concurrently=True)` inside
+    `autocommit_block()`, then `op.execute("ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX
+    …")`. In Django (`unique=True`, `UniqueConstraint`), do both with `RunSQL` in an
+    `atomic = False` migration, passing the field or constraint change as `state_operations`.
     """
 
     code = "MG109"
@@ -60,6 +65,9 @@ class ConstraintBuildsIndex(Rule):
             ):
                 continue
             label = _LABEL[op.constraint]
+            constraint = op.name or "constraint_name"
+            index = op.name or "index_name"
+            cols_sql = ", ".join(op.columns) or "…"
             name = f" {op.name}" if op.name else ""
             cols = f" ({', '.join(op.columns)})" if op.columns else ""
             yield self.finding(
@@ -68,7 +76,18 @@ class ConstraintBuildsIndex(Rule):
                 f"{label} constraint{name}{cols} on {op.table} builds its index under an ACCESS "
                 f"EXCLUSIVE lock; use CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … "
                 f"{label} USING INDEX",
-                "build the index CONCURRENTLY in a migration without a transaction, then attach "
-                "it with ADD CONSTRAINT name "
-                f"{label} USING INDEX index_name",
+                by_framework(
+                    ctx,
+                    sql="build the index CONCURRENTLY in a migration without a transaction, then "
+                    f"attach it with ADD CONSTRAINT name {label} USING INDEX index_name",
+                    alembic=f'{AUTOCOMMIT} op.create_index("{index}", "{op.table}", '
+                    f"{py_list(op.columns)}, unique=True, postgresql_concurrently=True); then "
+                    f'op.execute("ALTER TABLE {op.table} ADD CONSTRAINT {constraint} {label} USING '
+                    f'INDEX {index}")',
+                    django='in a migration with atomic = False: RunSQL("CREATE UNIQUE INDEX '
+                    f'CONCURRENTLY {index} ON {op.table} ({cols_sql})"), then RunSQL("ALTER TABLE '
+                    f'{op.table} ADD CONSTRAINT {constraint} {label} USING INDEX {index}", '
+                    "state_operations=[the AlterField / AddConstraint]) so Django's state still "
+                    "knows the constraint",
+                ),
             )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import DropIndex, LockMode, RenameTable
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 from miglint.rules.mg102_drop_index_not_concurrent import dropped_index_table
 
 
@@ -52,7 +53,10 @@ class MissingLockTimeout(Rule):
     ALTER TABLE orders ADD COLUMN note text;
     ```
     Inside a transaction, `SET LOCAL lock_timeout = '5s';` keeps the setting to it. Retry
-    the migration when it times out.
+    the migration when it times out. In Alembic, `op.execute("SET lock_timeout = '5s'")` first
+    in `upgrade()` (or set it in `env.py` and `lock_timeout_via = "connection"`); in Django,
+    `migrations.RunSQL("SET lock_timeout = '5s'")` as the first operation (or set it in the
+    database `OPTIONS` and `lock_timeout_via = "connection"`).
     """
 
     code = "MG110"
@@ -78,9 +82,25 @@ class MissingLockTimeout(Rule):
                 ctx,
                 step,
                 f"{step.op.kind_name} takes {article} {lock} lock on {tables} with no lock_timeout "
-                "set: while it waits, every query on the table queues behind it; run SET "
-                "lock_timeout = '5s' first",
-                "start the migration with SET lock_timeout (SET LOCAL inside a transaction) and "
-                'retry on timeout, or set lock_timeout_via = "connection" if the runner sets it',
+                "set: while it waits, every query on the table queues behind it; "
+                + by_framework(
+                    ctx,
+                    sql="run SET lock_timeout = '5s' first",
+                    alembic="call op.execute(\"SET lock_timeout = '5s'\") first in upgrade()",
+                    django="make RunSQL(\"SET lock_timeout = '5s'\") the first operation",
+                ),
+                by_framework(
+                    ctx,
+                    sql="start the migration with SET lock_timeout (SET LOCAL inside a transaction) "
+                    'and retry on timeout, or set lock_timeout_via = "connection" if the runner '
+                    "sets it",
+                    alembic="op.execute(\"SET lock_timeout = '5s'\") as the first line of upgrade() "
+                    "and retry on timeout; or set it for every connection in env.py and configure "
+                    'lock_timeout_via = "connection"',
+                    django="migrations.RunSQL(\"SET lock_timeout = '5s'\", "
+                    "reverse_sql=migrations.RunSQL.noop) as the first operation and retry on "
+                    "timeout; or set it in the database OPTIONS ('options': '-c lock_timeout=5s') "
+                    'and configure lock_timeout_via = "connection"',
+                ),
             )
             return

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import MaintenanceCommand, MaintenanceKind
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 #: The first PostgreSQL release with REINDEX CONCURRENTLY.
 REINDEX_CONCURRENTLY_FROM = 12
@@ -103,6 +104,15 @@ class TableRewriteCommand(Rule):
                 ctx,
                 step,
                 f"{what}; {instead}",
-                "run table maintenance outside deploy migrations: pg_repack, or the "
-                "CONCURRENTLY form of the command",
+                by_framework(
+                    ctx,
+                    sql="run table maintenance outside deploy migrations: pg_repack, or the "
+                    "CONCURRENTLY form of the command",
+                    alembic="take the op.execute(...) out of the revision and run table maintenance "
+                    "outside deploys (pg_repack); the CONCURRENTLY form of a command needs "
+                    "op.get_context().autocommit_block()",
+                    django="take the RunSQL out of the migration and run table maintenance outside "
+                    "deploys (pg_repack); the CONCURRENTLY form of a command needs a migration with "
+                    "atomic = False",
+                ),
             )

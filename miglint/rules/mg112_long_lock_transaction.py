@@ -24,6 +24,7 @@ from miglint.ir.ops import (
 )
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 from miglint.rules.mg110_missing_lock_timeout import locked_tables
 
 _QUICK_ON_NEW_TABLE = frozenset({DataChangeKind.UPDATE, DataChangeKind.DELETE, DataChangeKind.INSERT_VALUES})
@@ -143,8 +144,17 @@ class LongLockTransaction(Rule):
                         f"{first_table} stays locked ACCESS EXCLUSIVE (since line {line}) while "
                         f"{work} runs in the same transaction; commit after the "
                         f"{first.op.kind_name} and do this in its own transaction",
-                        "keep ACCESS EXCLUSIVE locks in short transactions: one ALTER per "
-                        "transaction, backfills and index builds in separate ones",
+                        by_framework(
+                            ctx,
+                            sql="keep ACCESS EXCLUSIVE locks in short transactions: one ALTER per "
+                            "transaction, backfills and index builds in separate ones",
+                            alembic="Alembic runs the whole revision in one transaction: move the "
+                            "slow step to a revision of its own (or into "
+                            "op.get_context().autocommit_block(), which commits what ran before it)",
+                            django="an atomic Django migration is one transaction: move the slow "
+                            "step to a migration of its own, or set atomic = False so each "
+                            "operation commits on its own",
+                        ),
                     )
             if step.op.lock() >= LockMode.ACCESS_EXCLUSIVE:
                 for table in tables:

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import AddColumn, ColumnDef
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 
 def is_required_without_value(column: ColumnDef) -> bool:
@@ -95,6 +96,17 @@ class AddRequiredColumn(Rule):
                 f"NOT NULL column {op.table}.{op.column.name} is added without a default: it fails "
                 "on a non-empty table and breaks old code's INSERTs; add it nullable, backfill in "
                 "batches, then enforce NOT NULL",
-                "add the column nullable, backfill in batches, add CHECK (col IS NOT NULL) NOT "
-                "VALID, VALIDATE it, then SET NOT NULL",
+                by_framework(
+                    ctx,
+                    sql="add the column nullable, backfill in batches, add CHECK (col IS NOT NULL) "
+                    "NOT VALID, VALIDATE it, then SET NOT NULL",
+                    alembic=f'op.add_column("{op.table}", sa.Column("{op.column.name}", ..., '
+                    "nullable=True)) or with server_default=... (SQLAlchemy's default= is Python-side "
+                    "only and gives existing rows nothing); backfill in batches; then enforce NOT "
+                    "NULL through a validated CHECK and alter_column(nullable=False) (MG106)",
+                    django="AddField with null=True first (or db_default=... on Django 5.0+, which "
+                    "old code's INSERTs also get; default= is dropped from the database after the "
+                    "migration); backfill with RunPython in batches; then AlterField(null=False) "
+                    "after a validated CHECK (MG106)",
+                ),
             )

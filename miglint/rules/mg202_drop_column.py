@@ -10,6 +10,7 @@ from miglint.ir.ops import AddColumn
 from miglint.ir.ops import DropColumn as DropColumnOp
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 
 class DropColumn(Rule):
@@ -71,6 +72,14 @@ class DropColumn(Rule):
                 step,
                 f"dropping column {op.table}.{op.column} breaks code that still reads or writes "
                 "it; stop reading, then stop writing it, and drop it in a later release",
-                "expand-contract: remove every use of the column in one release (Django: "
-                "SeparateDatabaseAndState), drop it in the next",
+                by_framework(
+                    ctx,
+                    sql="expand-contract: remove every use of the column in one release (Django: "
+                    "SeparateDatabaseAndState), drop it in the next",
+                    alembic="remove the column from the SQLAlchemy model (and every query) in one "
+                    f'release; op.drop_column("{op.table}", "{op.column}") in a later revision',
+                    django="first SeparateDatabaseAndState(state_operations=[migrations.RemoveField("
+                    "...)]) so the code stops using the column (make it null=True first if it is "
+                    "required); RemoveField for real in a later release",
+                ),
             )

@@ -10,6 +10,7 @@ from miglint.ir.ops import AddColumn
 from miglint.ir.ops import RenameColumn as RenameColumnOp
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 
 class RenameColumn(Rule):
@@ -91,6 +92,17 @@ class RenameColumn(Rule):
                 f"renaming {op.table}.{op.column} to {op.new_name} breaks code that still uses "
                 "the old name; add the new column, dual-write, backfill, switch reads, then drop "
                 "the old one",
-                "expand-contract: add the new column with a sync trigger, backfill in batches, "
-                "move reads and writes, drop the old column in a later release",
+                by_framework(
+                    ctx,
+                    sql="expand-contract: add the new column with a sync trigger, backfill in "
+                    "batches, move reads and writes, drop the old column in a later release",
+                    alembic=f'op.add_column("{op.table}", sa.Column("{op.new_name}", ...)); write '
+                    "both columns from the code (or a sync trigger via op.execute); backfill in "
+                    f'batches; move reads; op.drop_column("{op.table}", "{op.column}") in a later '
+                    "revision",
+                    django="keep the column: rename only the field with db_column="
+                    f'"{op.column}"; or AddField the new field, write both from the code, backfill '
+                    "with RunPython in batches, switch reads, and remove the old field in a later "
+                    "release (SeparateDatabaseAndState first)",
+                ),
             )

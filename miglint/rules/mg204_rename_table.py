@@ -11,6 +11,7 @@ from miglint.ir.ops import RenameTable as RenameTableOp
 from miglint.ir.ops import norm_name
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 _CREATE_VIEW = re.compile(
     r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:RECURSIVE\s+)?VIEW\s+"
@@ -89,6 +90,16 @@ class RenameTable(Rule):
                 f"renaming table {op.table} to {op.new_name} breaks code that still uses the old "
                 f"name; in the same transaction create a view {op.table} over {op.new_name}, or "
                 "dual-write to a new table",
-                "rename and CREATE VIEW <old name> AS SELECT * FROM <new name> in one "
-                "transaction; drop the view in a later release",
+                by_framework(
+                    ctx,
+                    sql="rename and CREATE VIEW <old name> AS SELECT * FROM <new name> in one "
+                    "transaction; drop the view in a later release",
+                    alembic=f'op.rename_table("{op.table}", "{op.new_name}") then op.execute("CREATE '
+                    f'VIEW {op.table} AS SELECT * FROM {op.new_name}") in the same revision; drop '
+                    "the view in a later revision",
+                    django=f'keep the table: give the renamed model Meta db_table = "{op.table}" so '
+                    'the rename is state-only; or follow it with RunSQL("CREATE VIEW '
+                    f'{op.table} AS SELECT * FROM {op.new_name}") in the same migration and drop '
+                    "the view in a later release",
+                ),
             )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import DropTable as DropTableOp
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 
 class DropTable(Rule):
@@ -56,6 +57,14 @@ class DropTable(Rule):
                 step,
                 f"dropping table {op.table} breaks code that still uses it and loses its data; "
                 "stop all references, back it up, and drop it in a later release",
-                "expand-contract: remove every use of the table in one release, back it up, "
-                "drop it in the next",
+                by_framework(
+                    ctx,
+                    sql="expand-contract: remove every use of the table in one release, back it up, "
+                    "drop it in the next",
+                    alembic="remove the model and every query of the table in one release; back it "
+                    f'up; op.drop_table("{op.table}") in a later revision',
+                    django="first SeparateDatabaseAndState(state_operations=[migrations.DeleteModel("
+                    "...)]) so the code stops using the table; back it up; drop it in a later "
+                    f'release (RunSQL("DROP TABLE {op.table}") or DeleteModel)',
+                ),
             )

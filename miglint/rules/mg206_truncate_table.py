@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import TruncateTable as TruncateTableOp
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 
 class TruncateTable(Rule):
@@ -66,5 +67,12 @@ class TruncateTable(Rule):
                 step,
                 f"TRUNCATE {op.table} deletes every row under an ACCESS EXCLUSIVE lock; delete in "
                 "committed batches instead",
-                "run DELETE … WHERE id IN (SELECT id … LIMIT n) in a loop that commits each batch",
+                by_framework(
+                    ctx,
+                    sql="run DELETE … WHERE id IN (SELECT id … LIMIT n) in a loop that commits each batch",
+                    alembic="inside op.get_context().autocommit_block(), run DELETE … WHERE id IN "
+                    "(SELECT id … LIMIT n) repeatedly so each batch commits",
+                    django="delete in batches from RunPython (pk slices, each committed) in a "
+                    "migration with atomic = False",
+                ),
             )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import DataChange, DataChangeKind
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 #: Data changes that can touch any number of existing rows in one statement.
 BULK_KINDS = frozenset(
@@ -94,5 +95,15 @@ class UnbatchedBackfill(Rule):
                 step,
                 f"{_VERB[op.change]} {target} runs as one statement over all matching rows; "
                 "process it in committed batches of bounded size",
-                "loop over batches (WHERE id IN (SELECT id … LIMIT n)), commit each, and report progress",
+                by_framework(
+                    ctx,
+                    sql="loop over batches (WHERE id IN (SELECT id … LIMIT n)), commit each, and "
+                    "report progress",
+                    alembic="batch the update inside op.get_context().autocommit_block() (WHERE id "
+                    "IN (SELECT id … LIMIT n) until no row changes, each batch committed), or move "
+                    "it to a revision of its own; log the rows done",
+                    django="RunPython over pk ranges or slices (or .iterator(chunk_size=…)) with "
+                    "bulk_update per batch, in a migration with atomic = False so each batch "
+                    "commits; print the progress",
+                ),
             )

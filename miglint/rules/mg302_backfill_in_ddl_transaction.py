@@ -23,6 +23,7 @@ from miglint.ir.ops import (
 )
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 _NOT_DDL = (DataChange, SetTimeout, TransactionControl, Opaque, ParseError)
 _LIGHT_MAINTENANCE = frozenset({MaintenanceKind.VACUUM, MaintenanceKind.ANALYZE})
@@ -163,5 +164,14 @@ class BackfillInDdlTransaction(Rule):
                 f"{_WHAT[op.change]}{target} runs in the same transaction "
                 f"as DDL on {locked[block]}, so the lock is held for the whole backfill; commit "
                 "the schema change first and backfill in a separate transaction",
-                "split the migration: DDL in one transaction (or migration), the backfill after it commits",
+                by_framework(
+                    ctx,
+                    sql="split the migration: DDL in one transaction (or migration), the backfill "
+                    "after it commits",
+                    alembic="Alembic runs the revision in one transaction: move the backfill to a "
+                    "revision of its own, or run it inside op.get_context().autocommit_block() after "
+                    "the DDL",
+                    django="move the RunPython / RunSQL backfill to a migration of its own, or set "
+                    "atomic = False so the schema change commits before it",
+                ),
             )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.ops import DataChange
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
+from miglint.rules._hints import by_framework
 
 
 class BackfillWithoutProgress(Rule):
@@ -82,5 +83,12 @@ class BackfillWithoutProgress(Rule):
                 step,
                 f"batched backfill of {target} reports no progress; RAISE NOTICE (or log) the "
                 "rows done after each batch",
-                "add RAISE NOTICE 'done: % rows', total; after each batch (in code: log it)",
+                by_framework(
+                    ctx,
+                    sql="add RAISE NOTICE 'done: % rows', total; after each batch (in code: log it)",
+                    alembic="log or print the running total after each batch in upgrade() (the "
+                    "loop runs inside op.get_context().autocommit_block())",
+                    django="print or log the running total after each batch in the RunPython "
+                    "function (the migration has atomic = False so batches commit)",
+                ),
             )

@@ -16,7 +16,8 @@ _HELP = {
     Framework.SQL: "write a down migration that drops what the up migration adds and re-creates "
     "what it drops, and run it once against a copy of the database",
     Framework.ALEMBIC: "write downgrade() with the op.* calls that undo upgrade() (op.drop_column "
-    "for op.add_column, …), or document why the revision is one-way",
+    "for op.add_column, op.drop_index for op.create_index, …), or document why the revision is "
+    "one-way",
     Framework.DJANGO: "pass reverse_code= to RunPython / reverse_sql= to RunSQL "
     "(migrations.RunPython.noop or migrations.RunSQL.noop when nothing needs undoing)",
 }

@@ -103,6 +103,11 @@ def alembic_inverse(op: Operation) -> str | None:
             return f'op.drop_constraint("{op.name}", "{op.table}")'
         case CreateIndex() if op.name:
             return f'op.drop_index("{op.name}", table_name="{op.table}")'
+        case DropIndex() if op.definition is not None and op.definition.table:
+            d = op.definition
+            unique = ", unique=True" if d.unique else ""
+            cols = ", ".join(f'"{c}"' for c in d.columns)
+            return f'op.create_index("{op.name}", "{d.table}", [{cols}]{unique})'
         case _:
             return None
 
@@ -160,9 +165,12 @@ class IncompleteRollback(Rule):
         if any(isinstance(op, Opaque | ParseError) for op in rollback):
             return
         alembic = migration.framework is Framework.ALEMBIC
+        where = {
+            Framework.ALEMBIC: "downgrade()",
+            Framework.DJANGO: "the RunSQL's reverse_sql",
+        }.get(migration.framework, "the rollback")
         for op in not_undone(migration.upgrade, rollback):
             fix = alembic_inverse(op) if alembic else sql_inverse(op)
-            where = "downgrade()" if alembic else "the rollback"
             help_ = (
                 f"add `{fix}` to {where}"
                 if fix

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from miglint.context import RuleContext
 from miglint.findings import Finding, Level
+from miglint.ir.migration import Framework
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 from miglint.rules._column_types import (
@@ -16,6 +17,7 @@ from miglint.rules._column_types import (
     is_serial,
     type_shape,
 )
+from miglint.rules._hints import by_framework
 
 
 class PreferBigint(Rule):
@@ -24,7 +26,8 @@ class PreferBigint(Rule):
     ## What it does
     Notes a primary-key column, a column named `id`, or one ending in `_id` that `CREATE
     TABLE` or `ADD COLUMN` declares as `integer`/`int`/`int4`, `smallint`/`int2`, `serial`
-    or `smallserial`.
+    or `smallserial`. In Django, a foreign-key column is not reported: its type follows the
+    primary key it references, which is reported where that is declared (`AutoField`).
 
     ## Why is this bad?
     A 4-byte key runs out at 2,147,483,647. Busy tables reach that in a few years, and then
@@ -54,12 +57,15 @@ class PreferBigint(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Note each 4- or 2-byte integer key column."""
+        django = ctx.migration.framework is Framework.DJANGO
         for step in ctx:
             for typed in declared_columns(step.op):
                 column = typed.column
                 shape = type_shape(column.type)
                 if not is_key_column(column) or shape.array:
                     continue
+                if django and column.references is not None:
+                    continue  # follows the referenced key, reported where that is declared
                 if shape.base in BIG_INTEGERS or shape.base not in SMALL_INTEGERS:
                     continue
                 better = "bigint GENERATED ALWAYS AS IDENTITY" if is_serial(column) else "bigint"
@@ -67,6 +73,23 @@ class PreferBigint(Rule):
                     ctx,
                     step,
                     f"key column {typed.table}.{column.name} is {column.type or shape.base}, "
-                    f"which overflows at 2^31; declare it {better}",
-                    "use bigint for primary keys and the columns that reference them",
+                    f"which overflows at 2^31; declare it "
+                    + by_framework(
+                        ctx,
+                        sql=better,
+                        alembic="sa.BigInteger()"
+                        + (", sa.Identity(always=True)" if is_serial(column) else ""),
+                        django="models.BigAutoField"
+                        if column.identity or is_serial(column)
+                        else "models.BigIntegerField",
+                    ),
+                    by_framework(
+                        ctx,
+                        sql="use bigint for primary keys and the columns that reference them",
+                        alembic="use sa.BigInteger() for primary keys (with sa.Identity()) and the "
+                        "columns that reference them",
+                        django="use models.BigAutoField for primary keys (DEFAULT_AUTO_FIELD = "
+                        '"django.db.models.BigAutoField" in settings, or AppConfig.default_auto_field) '
+                        "and models.BigIntegerField for other keys",
+                    ),
                 )

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 from miglint.context import RuleContext
 from miglint.findings import Finding, Level
+from miglint.ir.migration import Framework
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 from miglint.rules._column_types import type_shape, typed_columns
+from miglint.rules._hints import by_framework
 
 _BOUNDED = frozenset({"varchar", "character varying", "char", "character", "bpchar", "nchar"})
 
@@ -18,7 +20,10 @@ class PreferText(Rule):
 
     ## What it does
     Notes a column that `CREATE TABLE`, `ADD COLUMN` or `ALTER COLUMN … TYPE` declares as
-    `varchar(n)`, `character varying(n)`, `char(n)` or `character(n)`.
+    `varchar(n)`, `character varying(n)`, `char(n)` or `character(n)`. Django migrations are
+    not checked: Django requires `max_length` on every `CharField` (and gives `SlugField`,
+    `EmailField`, … one by default), so the note would fire on nearly every model; use
+    `TextField` where no limit is wanted.
 
     ## Why is this bad?
     In PostgreSQL `text` and `varchar(n)` are stored alike; the length limit is only a
@@ -47,7 +52,9 @@ class PreferText(Rule):
     dialects = frozenset({"postgres"})
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Note each length-limited character column."""
+        """Note each length-limited character column (not in Django migrations)."""
+        if ctx.migration.framework is Framework.DJANGO:
+            return
         for step in ctx:
             for typed in typed_columns(step.op):
                 shape = type_shape(typed.column.type)
@@ -60,6 +67,12 @@ class PreferText(Rule):
                     step,
                     f"column {typed.table}.{name} is {shape.base}({limit}); use text with "
                     f"CHECK (length({name}) <= {limit})",
-                    "a CHECK constraint can later be changed with NOT VALID + VALIDATE; "
-                    "a varchar limit only with ALTER COLUMN TYPE",
+                    by_framework(
+                        ctx,
+                        sql="a CHECK constraint can later be changed with NOT VALID + VALIDATE; "
+                        "a varchar limit only with ALTER COLUMN TYPE",
+                        alembic=f'declare it sa.Text() with sa.CheckConstraint("length({name}) <= '
+                        f'{limit}"); a CHECK can later be changed with postgresql_not_valid=True '
+                        "+ VALIDATE, a String(n) limit only with alter_column(type_=...)",
+                    ),
                 )

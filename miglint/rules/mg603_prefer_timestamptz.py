@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 from miglint.rules._column_types import type_shape, typed_columns
+from miglint.rules._hints import by_framework
 
 
 class PreferTimestamptz(Rule):
@@ -52,6 +53,11 @@ class PreferTimestamptz(Rule):
                     ctx,
                     step,
                     f"column {typed.table}.{typed.column.name} is timestamp without time zone; "
-                    "use timestamptz",
+                    + by_framework(
+                        ctx,
+                        sql="use timestamptz",
+                        alembic="use sa.DateTime(timezone=True)",
+                        django="use timestamptz (models.DateTimeField is timestamptz on PostgreSQL)",
+                    ),
                     "timestamptz stores an absolute instant; timestamp depends on the client's zone",
                 )

@@ -9,6 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 from miglint.rules._column_types import declared_columns, is_serial
+from miglint.rules._hints import by_framework
 
 
 class PreferIdentity(Rule):
@@ -53,7 +54,12 @@ class PreferIdentity(Rule):
                 yield self.finding(
                     ctx,
                     step,
-                    f"column {typed.table}.{typed.column.name} is a serial; use bigint "
-                    "GENERATED ALWAYS AS IDENTITY",
+                    f"column {typed.table}.{typed.column.name} is a serial; use "
+                    + by_framework(
+                        ctx,
+                        sql="bigint GENERATED ALWAYS AS IDENTITY",
+                        alembic="sa.BigInteger() with sa.Identity(always=True)",
+                        django="models.BigAutoField (an identity column from Django 4.1)",
+                    ),
                     "identity columns own their sequence and reject accidental explicit ids",
                 )

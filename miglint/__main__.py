@@ -1,0 +1,5 @@
+"""``python -m miglint`` runs the command-line interface."""
+
+from miglint.cli import main
+
+main()

@@ -1,0 +1,311 @@
+"""A content-addressed cache of parsed migrations and findings, in ``.miglint_cache/``.
+
+Every entry is looked up by a key that hashes *everything* its value depends on, so an entry
+can only ever be missing, never stale:
+
+- ``parse`` entries (a front end's :class:`~miglint.ir.migration.Migration` records) are keyed by
+  the files' paths and contents, what the file layout says about them (history, order, rollback
+  file), the resolved settings and :func:`code_fingerprint` (miglint's version, the size and
+  modification time of each of its source files, sqlglot's version, the Python version).
+- ``findings`` entries (what the rules reported on one migration) are keyed additionally by the
+  chain of the earlier migrations of the same history (rules see the schema they built), the
+  migration's ``unreleased`` flag and those of its predecessors (``--changed-since``), and the
+  rules that run, plugins included.
+
+Entries of one kind live in one pack file (one read per run, one atomic write when something
+changed), each value pickled on its own so a corrupt entry is just a miss. Values are read
+back with an unpickler that only builds miglint's own classes: a cache folder planted in a
+repository cannot run code. ``MIGLINT_NO_CACHE=1`` turns the cache off and
+``MIGLINT_CACHE_DIR`` moves it; the CLI has ``--no-cache`` and ``--cache-dir``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import io
+import os
+import pickle
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from miglint.config import Settings
+    from miglint.rules._base import Rule
+
+#: Folder name of the cache, under the project root.
+CACHE_DIR_NAME = ".miglint_cache"
+#: Bumped when the layout or the meaning of keys changes.
+FORMAT = 1
+#: Most entries kept per pack; the least recently used go first.
+MAX_ENTRIES = 50_000
+
+_ENV_DISABLE = "MIGLINT_NO_CACHE"
+_ENV_DIR = "MIGLINT_CACHE_DIR"
+_SAFE_BUILTINS = frozenset({"frozenset", "set", "tuple", "list", "dict", "slice", "complex"})
+_README = "Cache of miglint (https://pypi.org/project/miglint/); safe to delete.\n"
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hex digest of ``parts`` (length-prefixed, so ``("ab", "c") != ("a", "bc")``)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def canonical(value: object) -> str:
+    """A deterministic text form of settings-like values (dataclasses, dicts, sets, enums)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ", ".join(f"{f.name}={canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__qualname__}({fields})"
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__qualname__}.{value.name}"
+    if isinstance(value, Mapping):
+        mapping = cast(Mapping[object, object], value)
+        items = sorted((canonical(k), canonical(v)) for k, v in mapping.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(canonical(v) for v in cast(Iterable[object], value))) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(canonical(v) for v in cast(Iterable[object], value)) + "]"
+    return repr(value)
+
+
+@cache
+def code_fingerprint() -> str:
+    """What miglint's results depend on besides its input: versions and its own source files.
+
+    Source files count by path, size and modification time, so editing miglint (or
+    installing another build of the same version) never serves results of the old code.
+    """
+    from miglint import __version__
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts: list[str] = [str(FORMAT), __version__, sys.version]
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                parts.append(f"{os.path.relpath(path, package)}:{st.st_size}:{st.st_mtime_ns}")
+    try:
+        from importlib.metadata import version
+
+        parts.append(f"sqlglot {version('sqlglot')}")
+        parts.append(f"sqlglotc {version('sqlglotc')}")
+    except Exception:  # an absent distribution is part of the fingerprint too
+        parts.append("no sqlglotc")
+    return digest(*parts)
+
+
+def rules_fingerprint(rules: Iterable[type[Rule]]) -> str:
+    """The rules that run: code, class, and for plugins their module file and distribution."""
+    parts: list[str] = []
+    for rule in rules:
+        parts.append(f"{rule.code} {rule.__module__}.{rule.__qualname__}")
+        if not rule.__module__.startswith("miglint."):
+            module = sys.modules.get(rule.__module__)
+            path = getattr(module, "__file__", None)
+            if isinstance(path, str):
+                try:
+                    st = os.stat(path)
+                    parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+                except OSError:
+                    parts.append(path)
+            parts.append(_distribution_version(rule.__module__))
+    return digest(*parts)
+
+
+def _distribution_version(module: str) -> str:
+    try:
+        from importlib.metadata import packages_distributions, version
+
+        names = packages_distributions().get(module.split(".", 1)[0], [])
+        return ",".join(f"{n} {version(n)}" for n in sorted(names))
+    except Exception:
+        return "?"
+
+
+#: Settings that change only the exit code or how paths are displayed, never a finding.
+_REPORT_ONLY = ("fail_on", "root")
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """A digest of the resolved configuration (all of it but :data:`_REPORT_ONLY`)."""
+    relevant = dataclasses.replace(settings, **{name: None for name in _REPORT_ONLY})
+    return digest(canonical(relevant))
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Builds only miglint classes and a few plain builtins; anything else is a bad entry."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins" and name in _SAFE_BUILTINS:
+            return super().find_class(module, name)
+        if module == "miglint" or module.startswith("miglint."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the miglint cache")
+
+
+def _loads(data: bytes) -> Any:
+    return _SafeUnpickler(io.BytesIO(data)).load()
+
+
+class Cache:
+    """Pack files of pickled values by key, under ``directory`` (None: a disabled cache)."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+        self._packs: dict[str, dict[str, bytes]] = {}
+        self._dirty: set[str] = set()
+        self._used: dict[str, set[str]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        """Whether lookups and stores do anything."""
+        return self.directory is not None
+
+    def _pack_path(self, kind: str) -> str:
+        assert self.directory is not None
+        return os.path.join(self.directory, f"v{FORMAT}-{kind}.pack")
+
+    def _pack(self, kind: str) -> dict[str, bytes]:
+        pack = self._packs.get(kind)
+        if pack is None:
+            pack = self._read_pack(kind) if self.enabled else {}
+            self._packs[kind] = pack
+            self._used[kind] = set()
+        return pack
+
+    def _read_pack(self, kind: str) -> dict[str, bytes]:
+        try:
+            with open(self._pack_path(kind), "rb") as handle:
+                # The pack itself is a dict of str -> bytes: no class may appear in it.
+                loaded: object = _NoClassUnpickler(handle).load()
+        except Exception:  # absent, truncated or foreign: start afresh
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        pack: dict[str, bytes] = {}
+        for key, value in loaded.items():  # pyright: ignore[reportUnknownVariableType]
+            if isinstance(key, str) and isinstance(value, bytes):
+                pack[key] = value
+        return pack
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The value stored under ``key``, or None (absent or unreadable)."""
+        if not self.enabled:
+            return None
+        pack = self._pack(kind)
+        data = pack.get(key)
+        if data is None:
+            return None
+        try:
+            value = _loads(data)
+        except Exception:
+            del pack[key]
+            self._dirty.add(kind)
+            return None
+        self._used[kind].add(key)
+        return value
+
+    def put(self, kind: str, key: str, value: object) -> None:
+        """Store ``value`` under ``key`` (written by :meth:`save`)."""
+        if not self.enabled:
+            return
+        try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # e.g. a plugin's unpicklable finding: just not cached
+            return
+        pack = self._pack(kind)
+        pack.pop(key, None)
+        pack[key] = data
+        self._used[kind].add(key)
+        self._dirty.add(kind)
+
+    def save(self) -> None:
+        """Write the packs that changed, atomically; failures (read-only disk…) are ignored."""
+        if not self.enabled or not self._dirty:
+            return
+        assert self.directory is not None
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            marker = os.path.join(self.directory, "CACHEDIR.TAG")
+            if not os.path.exists(marker):
+                # Backup tools skip tagged folders; .gitignore keeps git out of it.
+                with open(marker, "w", encoding="utf-8") as handle:
+                    handle.write("Signature: 8a477f597d28d172789f06886806bc55\n# " + _README)
+                with open(os.path.join(self.directory, ".gitignore"), "w", encoding="utf-8") as handle:
+                    handle.write("*\n")
+        except OSError:
+            return
+        for kind in sorted(self._dirty):
+            self._write_pack(kind)
+        self._dirty.clear()
+
+    def _write_pack(self, kind: str) -> None:
+        pack = self._packs[kind]
+        used = self._used.get(kind, set())
+        # Entries used by this run move to the end, so trimming drops the least recent ones.
+        ordered = {k: v for k, v in pack.items() if k not in used}
+        ordered.update((k, pack[k]) for k in pack if k in used)
+        if len(ordered) > MAX_ENTRIES:
+            ordered = dict(list(ordered.items())[-MAX_ENTRIES:])
+        assert self.directory is not None
+        import tempfile
+
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=self.directory)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(ordered, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self._pack_path(kind))
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            return
+
+
+class _NoClassUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError("a cache pack holds no classes")
+
+
+def cache_dir(root: str, *, option: str | None = None, disabled: bool = False) -> str | None:
+    """Where the cache lives, or None when it is off.
+
+    ``option`` (``--cache-dir``), else ``$MIGLINT_CACHE_DIR``, else ``<root>/.miglint_cache``;
+    None with ``disabled`` (``--no-cache``) or ``$MIGLINT_NO_CACHE`` set (to anything but 0/false/no).
+    """
+    if disabled or os.environ.get(_ENV_DISABLE, "").strip().lower() not in {"", "0", "false", "no"}:
+        return None
+    chosen = option or os.environ.get(_ENV_DIR) or os.path.join(root, CACHE_DIR_NAME)
+    return os.path.abspath(chosen)
+
+
+def chain(previous: str, fingerprint: str, unreleased: bool) -> str:
+    """The history digest after one more migration."""
+    return digest(previous, fingerprint, "u" if unreleased else "r")
+
+
+def findings_key(run: str, history_chain: str) -> str:
+    """The key of one migration's findings: the run's fingerprint and its history chain."""
+    return digest("findings", run, history_chain)
+
+
+def run_fingerprint(settings: Settings, rules: Sequence[type[Rule]]) -> str:
+    """Everything besides the migrations that decides what the rules report."""
+    return digest(code_fingerprint(), settings_fingerprint(settings), rules_fingerprint(rules))

@@ -1,0 +1,243 @@
+"""The cache: same output with and without it, and never a stale entry."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import miglint.discover
+import miglint.engine
+from miglint.cache import CACHE_DIR_NAME, Cache, cache_dir, canonical
+from miglint.cli import main
+from miglint.config import Settings
+from miglint.discover import load
+from miglint.engine import lint
+from miglint.findings import Finding
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+CREATE_NARROW = "CREATE TABLE t (id bigint PRIMARY KEY, c varchar(100));\n"
+CREATE_INT = "CREATE TABLE t (id bigint PRIMARY KEY, c integer);\n"
+WIDEN = "ALTER TABLE t ALTER COLUMN c TYPE varchar(200);\n"
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+class Counter:
+    """Counts calls of the front end (one per parsed SQL file) and of the rules (one per migration)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.parsed: list[str] = []
+        self.linted: list[str] = []
+        parse_unit: Callable[..., Any] = miglint.discover._parse_unit  # pyright: ignore[reportPrivateUsage]
+        lint_one: Callable[..., Any] = miglint.engine._lint_one  # pyright: ignore[reportPrivateUsage]
+
+        def counting_parse(unit: Any, settings: Settings) -> Any:
+            self.parsed.append(os.path.basename(unit.up))
+            return parse_unit(unit, settings)
+
+        def counting_lint(migration: Any, *args: Any) -> Any:
+            self.linted.append(os.path.basename(migration.path))
+            return lint_one(migration, *args)
+
+        monkeypatch.setattr(miglint.discover, "_parse_unit", counting_parse)
+        monkeypatch.setattr(miglint.engine, "_lint_one", counting_lint)
+
+    def reset(self) -> None:
+        self.parsed.clear()
+        self.linted.clear()
+
+
+def _run(paths: list[str], settings: Settings, directory: Path | None) -> list[Finding]:
+    cache = Cache(str(directory) if directory is not None else None)
+    loaded = load(paths, settings, cache=cache, jobs=1)
+    result = lint(loaded.migrations, settings, cache=cache, fingerprints=loaded.fingerprints)
+    cache.save()
+    return sorted([*loaded.problems, *result.findings], key=Finding.sort_key)
+
+
+@pytest.fixture
+def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_create.sql").write_text(CREATE_NARROW)
+    (folder / "002_widen.sql").write_text(WIDEN)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MIGLINT_NO_CACHE", raising=False)
+    monkeypatch.delenv("MIGLINT_CACHE_DIR", raising=False)
+    return folder
+
+
+def test_fixtures_tree_same_with_and_without_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, tree)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MIGLINT_NO_CACHE", raising=False)
+    store = tmp_path / "store"
+    common = ["check", "--format", "json", "--fail-on", "never", "--jobs", "1", "fixtures"]
+    code, uncached = _cli(*common, "--no-cache")
+    assert code == 0
+    assert '"code"' in uncached
+    assert not store.exists()
+    counter = Counter(monkeypatch)
+    code, cold = _cli(*common, "--cache-dir", str(store))
+    assert code == 0
+    assert counter.parsed and counter.linted
+    assert sorted(p.name for p in store.glob("*.pack")) == ["v1-findings.pack", "v1-parse.pack"]
+    counter.reset()
+    code, warm = _cli(*common, "--cache-dir", str(store))
+    assert code == 0
+    assert counter.parsed == [] and counter.linted == []  # everything came from the cache
+    assert cold == uncached
+    assert warm == uncached
+
+
+def test_editing_a_file_invalidates_its_entry(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = history.parent / "store"
+    settings = Settings(select=("MG107",))
+    assert _run([str(history)], settings, store) == []
+    counter = Counter(monkeypatch)
+    assert _run([str(history)], settings, store) == []
+    assert counter.parsed == [] and counter.linted == []
+    (history / "002_widen.sql").write_text("ALTER TABLE t ALTER COLUMN c TYPE bigint;\n")
+    found = _run([str(history)], settings, store)
+    assert counter.parsed == ["002_widen.sql"]
+    assert counter.linted == ["002_widen.sql"]  # 001's findings do not depend on 002
+    assert [(f.code, os.path.basename(f.location.path)) for f in found] == [("MG107", "002_widen.sql")]
+    assert found == _run([str(history)], settings, None)
+
+
+def test_editing_an_earlier_migration_invalidates_the_later_ones(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = history.parent / "store"
+    settings = Settings(select=("MG107",))
+    # varchar(100) -> varchar(200) needs no rewrite: fine, and cached as fine.
+    assert _run([str(history)], settings, store) == []
+    counter = Counter(monkeypatch)
+    (history / "001_create.sql").write_text(CREATE_INT)
+    found = _run([str(history)], settings, store)
+    # 002 did not change, so it is not parsed again, but it is checked again: its schema did.
+    assert counter.parsed == ["001_create.sql"]
+    assert counter.linted == ["001_create.sql", "002_widen.sql"]
+    assert [(f.code, os.path.basename(f.location.path)) for f in found] == [("MG107", "002_widen.sql")]
+    assert found == _run([str(history)], settings, None)
+    (history / "001_create.sql").write_text(CREATE_NARROW)
+    assert _run([str(history)], settings, store) == []
+
+
+def test_editing_the_configuration_invalidates(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (history / "002_widen.sql").write_text("ALTER TABLE t ALTER COLUMN c TYPE bigint;\n")
+    config = history.parent / "miglint.toml"
+    config.write_text('select = ["MG107"]\n')
+    code, first = _cli("check", "--fail-on", "never", "--jobs", "1", "migrations")
+    assert code == 0
+    assert "MG107" in first
+    assert (history.parent / CACHE_DIR_NAME / "v1-findings.pack").is_file()
+    config.write_text('select = ["MG107"]\n\n[levels]\nMG107 = "note"\n')
+    code, second = _cli("check", "--fail-on", "never", "--jobs", "1", "migrations")
+    assert "MG107 [note]" in second
+    assert "MG107 [note]" not in first
+    config.write_text('select = ["MG001"]\n')
+    code, third = _cli("check", "--fail-on", "never", "--jobs", "1", "migrations")
+    assert "MG107" not in third
+
+
+def test_corrupt_entries_and_packs_are_ignored(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = history.parent / "store"
+    settings = Settings(select=("MG107",))
+    (history / "002_widen.sql").write_text("ALTER TABLE t ALTER COLUMN c TYPE bigint;\n")
+    expected = _run([str(history)], settings, None)
+    assert expected
+    assert _run([str(history)], settings, store) == expected
+    # Damage every entry of one pack: they are misses, recomputed and rewritten.
+    findings_pack = store / "v1-findings.pack"
+    entries = pickle.loads(findings_pack.read_bytes())
+    findings_pack.write_bytes(pickle.dumps({key: b"\x80\x05garbage" for key in entries}))
+    counter = Counter(monkeypatch)
+    assert _run([str(history)], settings, store) == expected
+    assert counter.linted == ["001_create.sql", "002_widen.sql"]
+    counter.reset()
+    assert _run([str(history)], settings, store) == expected
+    assert counter.linted == []
+    # A truncated pack, and a pack that is not even a pickle.
+    parse_pack = store / "v1-parse.pack"
+    parse_pack.write_bytes(parse_pack.read_bytes()[:50])
+    findings_pack.write_text("not a pickle")
+    counter.reset()
+    assert _run([str(history)], settings, store) == expected
+    assert counter.parsed == ["001_create.sql", "002_widen.sql"]
+
+
+def test_entry_of_a_foreign_class_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    cache = Cache(str(store))
+    cache.put("findings", "k", [])
+    cache.save()
+    pack = store / "v1-findings.pack"
+    entries = pickle.loads(pack.read_bytes())
+    # A planted entry that would run code (copy a file) when unpickled.
+    entries["k"] = pickle.dumps(Evil())
+    pack.write_bytes(pickle.dumps(entries))
+    monkeypatch.chdir(tmp_path)
+    assert Cache(str(store)).get("findings", "k") is None
+    assert not (tmp_path / "pwned").exists()
+    assert pickle.loads(entries["k"]) is not None  # the plain unpickler would have run it
+    assert (tmp_path / "pwned").exists()
+
+
+class Evil:
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        # Unpickling would create the file "pwned" in the current folder.
+        return (shutil.copyfile, (__file__, "pwned"))
+
+
+def test_no_cache_flag_and_environment(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    default = history.parent / CACHE_DIR_NAME
+    _cli("check", "--no-cache", "--jobs", "1", "migrations")
+    assert not default.exists()
+    _cli("check", "--jobs", "1", "migrations", env={"MIGLINT_NO_CACHE": "1"})
+    assert not default.exists()
+    elsewhere = history.parent / "elsewhere"
+    _cli("check", "--jobs", "1", "migrations", env={"MIGLINT_CACHE_DIR": str(elsewhere)})
+    assert (elsewhere / "v1-parse.pack").is_file()
+    assert not default.exists()
+    chosen = history.parent / "chosen"
+    _cli("check", "--jobs", "1", "--cache-dir", str(chosen), "migrations")
+    assert (chosen / "v1-findings.pack").is_file()
+    _cli("check", "--jobs", "1", "migrations")
+    assert (default / "v1-parse.pack").is_file()
+    assert (default / "CACHEDIR.TAG").is_file()
+
+
+def test_cache_dir_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("MIGLINT_NO_CACHE", raising=False)
+    monkeypatch.delenv("MIGLINT_CACHE_DIR", raising=False)
+    root = str(tmp_path)
+    assert cache_dir(root) == os.path.join(root, CACHE_DIR_NAME)
+    assert cache_dir(root, option="x") == os.path.abspath("x")
+    assert cache_dir(root, disabled=True) is None
+    monkeypatch.setenv("MIGLINT_CACHE_DIR", str(tmp_path / "env"))
+    assert cache_dir(root) == str(tmp_path / "env")
+    assert cache_dir(root, option="x") == os.path.abspath("x")
+    monkeypatch.setenv("MIGLINT_NO_CACHE", "0")
+    assert cache_dir(root) is not None
+    monkeypatch.setenv("MIGLINT_NO_CACHE", "1")
+    assert cache_dir(root) is None
+
+
+def test_settings_fingerprint_is_canonical() -> None:
+    a = Settings(placeholders={"a": "1", "b": "2"}, per_path_ignores={"x/*": ("MG101",)})
+    b = Settings(placeholders={"b": "2", "a": "1"}, per_path_ignores={"x/*": ("MG101",)})
+    assert canonical(a) == canonical(b)
+    assert canonical(a) != canonical(Settings(placeholders={"a": "1", "b": "3"}))
