@@ -22,7 +22,7 @@ import importlib
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from miglint.config import Settings
 from miglint.findings import Finding, Level, Location
 from miglint.ir.migration import Framework, Migration, Transaction
-from miglint.ir.ops import Operation, ParseError
+from miglint.ir.ops import InternalFailure, Operation, ParseError
 from miglint.parsers.directives import sql_directives
 from miglint.parsers.split import comments, statements
 from miglint.parsers.sql import classify, parse_sql, substitute_placeholders
@@ -236,8 +236,30 @@ def _read_units(
 
 def _parse_unit(unit: _SqlUnit, settings: Settings) -> Migration:
     scratch = Loaded()
-    _load_sql(unit.up, settings, scratch, unit)
-    return scratch.migrations[0]
+    try:
+        _load_sql(unit.up, settings, scratch, unit)
+        return scratch.migrations[0]
+    except Exception as exc:  # a front-end bug costs one file, never the run
+        return _failed(unit.up, Framework.SQL, exc, history=unit.history, key=unit.key)
+
+
+def _failed(
+    path: str,
+    framework: Framework,
+    exc: BaseException,
+    *,
+    history: str | None = None,
+    key: tuple[str | int, ...] = (),
+) -> Migration:
+    """A migration standing for a file its front end failed on: MG000 names the file."""
+    message = f"the {framework} front end failed on {path}: {type(exc).__name__}: {exc}"
+    return Migration(
+        path=path,
+        framework=framework,
+        key=key,
+        history=os.path.dirname(path) if history is None else history,
+        upgrade=(InternalFailure(message=message, location=Location(path)),),
+    )
 
 
 def _order(m: Migration) -> tuple[str, tuple[tuple[int, int, str], ...], str]:
@@ -513,7 +535,10 @@ _ALEMBIC_MARKERS = ("down_revision", "def upgrade")
 
 
 def _read_alembic(item: tuple[str, str], reader: PyReader, settings: Settings) -> Migration | None:
-    return reader(item[0], item[1], settings)
+    try:
+        return reader(item[0], item[1], settings)
+    except Exception as exc:  # a front-end bug costs one file, never the run
+        return _failed(item[0], Framework.ALEMBIC, exc)
 
 
 def _is_django(text: str) -> bool:
@@ -528,6 +553,40 @@ def _function(module: str, name: str) -> Any:
         return None
     found: Any = getattr(mod, name, None)
     return found if callable(found) else None
+
+
+def _read_django_files(
+    files: list[tuple[str, str]],
+    settings: Settings,
+    read_app: AppReader | None,
+    read_one: PyReader | None,
+) -> list[Migration]:
+    """All Django files as one project; if that fails, file by file, a failing file as MG000."""
+    app_failure: Exception | None = None
+    if read_app is not None:
+        try:
+            return read_app(files, settings)
+        except Exception as exc:  # read file by file below, so one bad file costs only itself
+            app_failure = exc
+    found: list[Migration] = []
+    for path, text in files:
+        if read_one is None:
+            break
+        try:
+            migration = read_one(path, text, settings)
+        except Exception as exc:
+            migration = _failed(path, Framework.DJANGO, exc)
+        if migration is not None:
+            found.append(migration)
+    if app_failure is not None and found:
+        # Report it at the first file; every file was then read without its history.
+        note = InternalFailure(
+            message=f"the django front end failed reading the apps together "
+            f"({type(app_failure).__name__}: {app_failure}); files were read one by one, without history",
+            location=Location(found[0].path),
+        )
+        found[0] = replace(found[0], upgrade=(note, *found[0].upgrade))
+    return found
 
 
 def _load_python(
@@ -624,12 +683,7 @@ def _load_python(
     if isinstance(cached, list) and all(isinstance(m, Migration) for m in cached):  # pyright: ignore[reportUnknownVariableType]
         found: list[Migration] = cached  # pyright: ignore[reportUnknownVariableType]
     else:
-        if read_django_app is not None:
-            found = read_django_app(django, settings)
-        elif read_django is not None:
-            found = [m for m in (read_django(p, t, settings) for p, t in django) if m is not None]
-        else:
-            found = []
+        found = _read_django_files(django, settings, read_django_app, read_django)
         if cache is not None and use_cache:
             cache.put("parse", django_key, found)
     loaded.migrations.extend(found)

@@ -614,6 +614,19 @@ class ParseError(Operation):
         return LockMode.NONE
 
 
+@dataclass(frozen=True, kw_only=True)
+class InternalFailure(Operation):
+    """A front end raised while reading this file (reported as MG000; the run goes on)."""
+
+    message: str
+    needs_undo: ClassVar[bool] = False
+    kind_name: ClassVar[str] = "internal-failure"
+
+    def lock(self) -> LockMode:
+        """Unknown: assume nothing."""
+        return LockMode.NONE
+
+
 def is_table_lock(op: Operation) -> bool:
     """Whether ``op`` takes a lock that blocks reads or writes of an existing table."""
     return op.lock() >= LockMode.SHARE and bool(op.tables())

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from miglint.context import RuleContext
 from miglint.findings import Finding, Level
+from miglint.ir.ops import InternalFailure
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 
@@ -38,5 +39,9 @@ class InternalError(Rule):
     dimension = Dimension.TESTING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Emitted by the engine itself; this rule never reports on its own."""
-        return iter(())
+        """Front-end failures recorded in the IR; rule failures are emitted by the engine itself."""
+        for step in ctx:
+            if isinstance(step.op, InternalFailure):
+                yield self.finding(
+                    ctx, step, step.op.message, "this is a bug in miglint; the other files were still linted"
+                )
