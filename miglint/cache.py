@@ -12,6 +12,11 @@ can only ever be missing, never stale:
   migration's ``unreleased`` flag and those of its predecessors (``--changed-since``), and the
   rules that run, plugins included.
 
+- ``run`` entries (a whole run's rendered report) are keyed by :func:`run_key`: miglint itself,
+  the settings, the plugins, the output options and the digest of every file the run read and
+  every file-system test it made (:class:`miglint.discover.Manifest`). A hit skips parsing,
+  replay and the rules; the files are still read and hashed, so it cannot be stale.
+
 Entries of one kind live in one pack file (one read per run, one atomic write when something
 changed), each value pickled on its own so a corrupt entry is just a miss. Values are read
 back with an unpickler that only builds miglint's own classes: a cache folder planted in a
@@ -21,10 +26,12 @@ repository cannot run code. ``MIGLINT_NO_CACHE=1`` turns the cache off and
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import hashlib
 import io
+import json
 import os
 import pickle
 import sys
@@ -42,6 +49,8 @@ CACHE_DIR_NAME = ".miglint_cache"
 FORMAT = 1
 #: Most entries kept per pack; the least recently used go first.
 MAX_ENTRIES = 50_000
+#: Most whole-run entries kept (each holds a rendered report); the least recently used go first.
+MAX_RUNS = 16
 
 _ENV_DISABLE = "MIGLINT_NO_CACHE"
 _ENV_DIR = "MIGLINT_CACHE_DIR"
@@ -163,6 +172,15 @@ def _loads(data: bytes) -> Any:
     return _SafeUnpickler(io.BytesIO(data)).load()
 
 
+@dataclasses.dataclass(frozen=True)
+class RunRecord:
+    """What a whole run printed: the report, the warnings on stderr, the most severe level."""
+
+    report: str
+    max_level: int | None
+    warnings: tuple[str, ...] = ()
+
+
 class Cache:
     """Pack files of pickled values by key, under ``directory`` (None: a disabled cache)."""
 
@@ -171,6 +189,45 @@ class Cache:
         self._packs: dict[str, dict[str, bytes]] = {}
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
+        self._runs: dict[str, RunRecord] = {}
+
+    def _run_path(self, key: str) -> str:
+        assert self.directory is not None
+        return os.path.join(self.directory, f"v{FORMAT}-runs", key)
+
+    def get_run(self, key: str) -> RunRecord | None:
+        """The whole-run record stored under ``key``, or None (absent or unreadable).
+
+        A record is a file of its own (a JSON header line, then the report as UTF-8): a hit
+        reads only its own entry, and nothing in it is code.
+        """
+        if not self.enabled or not key.isalnum():
+            return None
+        path = self._run_path(key)
+        try:
+            with open(path, "rb") as handle:
+                header, _, body = handle.read().partition(b"\n")
+            meta: object = json.loads(header)
+            report = body.decode("utf-8")
+        except (OSError, ValueError):
+            return None
+        if not isinstance(meta, dict):
+            return None
+        meta = cast(dict[str, object], meta)
+        level, warnings = meta.get("max_level"), meta.get("warnings")
+        if not (level is None or type(level) is int) or not isinstance(warnings, list):
+            return None
+        warnings = cast(list[object], warnings)
+        if not all(isinstance(w, str) for w in warnings):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: trimmed last
+        return RunRecord(report, level, tuple(cast(list[str], warnings)))
+
+    def put_run(self, key: str, record: RunRecord) -> None:
+        """Store a whole-run record under ``key`` (written by :meth:`save`)."""
+        if self.enabled and key.isalnum():
+            self._runs[key] = record
 
     @property
     def enabled(self) -> bool:
@@ -237,7 +294,7 @@ class Cache:
 
     def save(self) -> None:
         """Write the packs that changed, atomically; failures (read-only disk…) are ignored."""
-        if not self.enabled or not self._dirty:
+        if not self.enabled or not (self._dirty or self._runs):
             return
         assert self.directory is not None
         try:
@@ -254,6 +311,34 @@ class Cache:
         for kind in sorted(self._dirty):
             self._write_pack(kind)
         self._dirty.clear()
+        if self._runs:
+            self._write_runs()
+
+    def _write_runs(self) -> None:
+        import tempfile
+
+        assert self.directory is not None
+        folder = os.path.dirname(self._run_path("x"))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            for key, record in self._runs.items():
+                header = json.dumps({"max_level": record.max_level, "warnings": list(record.warnings)})
+                data = header.encode("utf-8") + b"\n" + record.report.encode("utf-8", "surrogatepass")
+                fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".tmp", dir=folder)
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(data)
+                    os.replace(tmp, self._run_path(key))
+                except BaseException:
+                    os.unlink(tmp)
+                    raise
+            self._runs.clear()
+            entries = [e for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")]
+            entries.sort(key=lambda e: e.stat().st_mtime_ns)
+            for stale in entries[:-MAX_RUNS]:
+                os.unlink(stale.path)
+        except OSError:
+            return
 
     def _write_pack(self, kind: str) -> None:
         pack = self._packs[kind]
@@ -304,6 +389,36 @@ def chain(previous: str, fingerprint: str, unreleased: bool) -> str:
 def findings_key(run: str, history_chain: str) -> str:
     """The key of one migration's findings: the run's fingerprint and its history chain."""
     return digest("findings", run, history_chain)
+
+
+def run_key(
+    settings: Settings,
+    manifest: str,
+    *,
+    plugins: str,
+    targets: Sequence[str],
+    output: Sequence[str],
+    changed: object = None,
+) -> str:
+    """The key of a whole run's record.
+
+    ``manifest`` is the digest of what the run read (:class:`miglint.discover.Manifest`),
+    ``plugins`` the fingerprint of the plugin rules, ``output`` whatever else shapes the
+    report (format, colour), ``changed`` the ``--changed-since`` change set. The report's
+    paths depend on the root and the working directory, so both count.
+    """
+    return digest(
+        "run",
+        code_fingerprint(),
+        settings_fingerprint(settings),
+        canonical(settings.root),
+        os.getcwd(),
+        plugins,
+        manifest,
+        canonical(list(targets)),
+        canonical(list(output)),
+        canonical(changed),
+    )
 
 
 def run_fingerprint(settings: Settings, rules: Sequence[type[Rule]]) -> str:

@@ -238,26 +238,46 @@ def check(
             changed = changed_paths(changed_since)
         except ChangedError as exc:
             _fail(str(exc))
+    color = fmt == "text" and _use_color(no_color, output)
     try:
-        from miglint.discover import load
-        from miglint.engine import lint
-        from miglint.report import renderer
-        from miglint.rules import plugin_rules
-
-        _plugins, plugin_errors = plugin_rules()
-        plugin_problems = _plugin_findings(plugin_errors)
-        from miglint.cache import Cache
+        from miglint.cache import Cache, RunRecord, run_key
         from miglint.cache import cache_dir as resolve_cache_dir
+        from miglint.discover import finish, gather
 
+        plugin_key, plugin_errors = _plugins()
+        plugin_problems = _plugin_findings(plugin_errors)
         cache = Cache(resolve_cache_dir(settings.root, option=cache_dir, disabled=no_cache))
         targets = list(paths) or ["."]
-        loaded = load(targets, settings, cache=cache, jobs=jobs)
+        # Every file is read (and hashed) on every run; only then can a whole-run record be
+        # trusted, and its hit skips parsing, history replay and the rules.
+        gathered = gather(targets, settings)
+        key = None
+        if cache.enabled and not plugin_errors:
+            key = run_key(
+                settings,
+                gathered.manifest.hexdigest(),
+                plugins=plugin_key,
+                targets=targets,
+                output=(fmt, "color" if color else "plain"),
+                changed=(changed_since, changed),
+            )
+            record = cache.get_run(key)
+            if record is not None:
+                for warning in record.warnings:
+                    click.echo(warning, err=True)
+                _finish(record.report, output, color, settings, record.max_level)
+        from miglint.engine import lint
+        from miglint.report import renderer
+
+        warnings: list[str] = []
+        loaded = finish(gathered, cache=cache, jobs=jobs)
         if not loaded.migrations and not loaded.problems:
             skipped = len(loaded.unrecognised)
             hint = f" ({skipped} file(s) not recognised as migrations)" if skipped else ""
             _fail(f"no migration found in {', '.join(targets)}{hint}")
         for empty in _targets_without_migrations(targets, loaded.migrations):
-            click.echo(f"miglint: warning: no migration found in {empty}", err=True)
+            warnings.append(f"miglint: warning: no migration found in {empty}")
+            click.echo(warnings[-1], err=True)
         if changed is None:
             result = lint(loaded.migrations, settings, cache=cache, fingerprints=loaded.fingerprints)
         else:
@@ -267,7 +287,8 @@ def check(
             migrations, changed_targets = select_changed(loaded.migrations, changed)
             loaded.problems = [p for p in loaded.problems if p.location.path in changed]
             if not changed_targets:
-                click.echo(f"miglint: no migration changed since {changed_since}", err=True)
+                warnings.append(f"miglint: no migration changed since {changed_since}")
+                click.echo(warnings[-1], err=True)
             result = lint(
                 migrations,
                 settings,
@@ -279,17 +300,49 @@ def check(
             [*plugin_problems, *_settle(loaded.problems, settings), *result.findings],
             key=lambda f: f.sort_key(),
         )
-        color = fmt == "text" and _use_color(no_color, output)
         text = renderer(fmt)(findings, result.rules, root=settings.root, color=color)
+        max_level = max((int(f.level) for f in findings), default=None)
+        if key is not None:
+            cache.put_run(key, RunRecord(text, max_level, tuple(warnings)))
         cache.save()
     except Exception as exc:
         click.echo(traceback.format_exc(), err=True)
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+    _finish(text, output, color, settings, max_level)
+
+
+def _finish(
+    text: str, output: str | None, color: bool, settings: Settings, max_level: int | None
+) -> NoReturn:
+    """Write the report and exit: 1 when the most severe finding reaches ``fail_on``."""
     _write(text, output, color=color)
     failing = settings.fail_on
-    if failing is not None and any(f.level >= failing for f in findings):
+    if failing is not None and max_level is not None and max_level >= failing:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+#: The entry-point group of plugin rules (miglint.rules.ENTRY_POINT_GROUP, spelled here so
+#: that a run without plugins need not import the rule catalogue).
+PLUGIN_GROUP = "miglint.rules"
+
+
+def _plugins() -> tuple[str, tuple[PluginError, ...]]:
+    """The fingerprint of the plugin rules and the plugins that failed to load.
+
+    With no entry point in :data:`PLUGIN_GROUP`, ``plugin_rules()`` can only return
+    ``((), ())``: it is not asked, sparing the import of the rule catalogue (~50 ms), unless
+    the catalogue is loaded already (in a long-lived process, where asking costs nothing).
+    """
+    import importlib.metadata
+
+    if "miglint.rules" not in sys.modules and not importlib.metadata.entry_points(group=PLUGIN_GROUP):
+        return "", ()
+    from miglint.cache import rules_fingerprint
+    from miglint.rules import plugin_rules
+
+    rules, errors = plugin_rules()
+    return rules_fingerprint(rules), errors
 
 
 @main.command()

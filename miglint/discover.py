@@ -12,12 +12,15 @@ Files are recognised by convention and content:
   SQL file. A down/undo/revert file is the rollback of its up file, not a migration.
 - ``*.py``: handed to the Alembic and Django front ends when their markers are present.
 
-Migration files are never executed.
+Migration files are never executed. :func:`gather` only reads (what it read is summed up in a
+:class:`Manifest`, the key of the whole-run cache) and :func:`finish` parses; :func:`load` does both.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import hashlib
 import importlib
 import os
 import re
@@ -29,14 +32,35 @@ from typing import TYPE_CHECKING, Any, cast
 
 from miglint.config import Settings
 from miglint.findings import Finding, Level, Location
-from miglint.ir.migration import Framework, Migration, Transaction
-from miglint.ir.ops import InternalFailure, Operation, ParseError
-from miglint.parsers.directives import sql_directives
-from miglint.parsers.split import comments, statements
-from miglint.parsers.sql import classify, parse_sql, substitute_placeholders
 
+# The IR and the front ends are imported where they are used: a run served whole from the
+# cache only walks and reads files (see miglint.cli), and importing them costs ~40 ms.
 if TYPE_CHECKING:
     from miglint.cache import Cache
+    from miglint.ir.migration import Framework, Migration, Transaction
+    from miglint.ir.ops import Operation
+    from miglint.parsers.sql import parse_sql, substitute_placeholders
+
+_FRONT_END = ("parse_sql", "substitute_placeholders")
+
+
+def _bind_front_end() -> None:
+    """Bind the SQL front end's functions as globals of this module, once (tests patch them)."""
+    if all(name in globals() for name in _FRONT_END):
+        return
+    from miglint.parsers import sql
+
+    for name in _FRONT_END:
+        globals().setdefault(name, getattr(sql, name))
+
+
+def __getattr__(name: str) -> Any:
+    """The SQL front end's functions, imported on first use."""
+    if name in _FRONT_END:
+        _bind_front_end()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
@@ -53,21 +77,79 @@ _GOOSE_BLOCK = re.compile(
     re.MULTILINE | re.DOTALL | re.IGNORECASE,
 )
 
-PyReader = Callable[[str, str, Settings], Migration | None]
-OrderFn = Callable[[Sequence[Migration]], tuple[list[Migration], list[Finding]]]
-AppReader = Callable[[Sequence[tuple[str, str]], Settings], list[Migration]]
+PyReader = Callable[[str, str, Settings], "Migration | None"]
+OrderFn = Callable[["Sequence[Migration]"], "tuple[list[Migration], list[Finding]]"]
+AppReader = Callable[["Sequence[tuple[str, str]]", Settings], "list[Migration]"]
 
 
 @dataclass
 class Loaded:
     """What :func:`load` found: migrations, problems reading files, and unrecognised paths."""
 
-    migrations: list[Migration] = field(default_factory=list[Migration])
+    migrations: list[Migration] = field(default_factory=lambda: [])
     problems: list[Finding] = field(default_factory=list[Finding])
     unrecognised: list[str] = field(default_factory=list[str])
     #: Migration path -> digest of everything its record was read from (files, layout,
     #: settings, miglint itself); the engine keys cached findings by it.
     fingerprints: dict[str, str] = field(default_factory=dict[str, str])
+
+
+class Manifest:
+    """A running digest of everything reading the migrations depended on.
+
+    Each file read (its path and content), each existence test and folder listing, in the
+    order they happened: two runs with equal digests read the same bytes from the same layout.
+    ``recording=False`` makes a manifest that notes nothing (plain :func:`load`).
+    """
+
+    def __init__(self, *, recording: bool = True) -> None:
+        self.recording = recording
+        self._hash = hashlib.blake2b(digest_size=20)
+
+    def note(self, *parts: str) -> None:
+        """Add one record of ``parts`` (paths and names: none holds a NUL, the separator)."""
+        if self.recording:
+            record = "\0".join(parts).encode("utf-8", "surrogatepass")
+            self._hash.update(len(record).to_bytes(8, "little") + record)
+
+    def content(self, tag: str, path: str, data: bytes) -> None:
+        """Add what was read from ``path`` (its length is in the record, so it is delimited)."""
+        if self.recording:
+            self.note(tag, path, str(len(data)))
+            self._hash.update(data)
+
+    def exists(self, path: Path | str) -> bool:
+        """``Path(path).exists()``, noted."""
+        found = _exists(str(path))
+        self.note("exists", str(path), "1" if found else "0")
+        return found
+
+    def glob(self, folder: Path, pattern: str) -> list[Path]:
+        """``sorted(folder.glob(pattern))``, noted."""
+        found = sorted(folder.glob(pattern))
+        self.note("glob", str(folder), pattern, *(str(p) for p in found))
+        return found
+
+    def hexdigest(self) -> str:
+        """The digest of everything noted so far."""
+        return self._hash.hexdigest()
+
+
+_NOT_RECORDING = Manifest(recording=False)
+_MISSING_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def _exists(path: str) -> bool:
+    """``Path(path).exists()`` without building a Path: other errors than "missing" raise."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno not in _MISSING_ERRNOS:
+            raise
+        return False
+    except ValueError:  # a path that cannot be encoded
+        return False
+    return True
 
 
 def natural_key(text: str) -> tuple[str | int, ...]:
@@ -106,10 +188,14 @@ def _realpath(path: str, real_dirs: dict[str, str]) -> str:
     return os.path.join(real, name)
 
 
-def walk(paths: Sequence[str], settings: Settings) -> Iterator[str]:
-    """The files under ``paths`` (files given directly are kept unless excluded), sorted."""
+def walk(paths: Sequence[str], settings: Settings, reals: dict[str, str] | None = None) -> Iterator[str]:
+    """The files under ``paths`` (files given directly are kept unless excluded), sorted.
+
+    ``reals`` receives the real path of each file yielded.
+    """
     seen: set[str] = set()
     real_dirs: dict[str, str] = {}
+    reals = {} if reals is None else reals
     for given in paths:
         if os.path.isfile(given):
             candidates = [given]
@@ -132,6 +218,7 @@ def walk(paths: Sequence[str], settings: Settings) -> Iterator[str]:
             elif not _wanted(path, settings):
                 continue
             seen.add(real)
+            reals[path] = real
             yield path
 
 
@@ -144,27 +231,65 @@ def load(
     before are not parsed again. ``jobs`` > 1 (None: one per CPU) parses large sets of files
     in that many processes; the result is the same as a serial run's.
     """
+    return finish(gather(paths, settings, manifest=_NOT_RECORDING), cache=cache, jobs=jobs)
+
+
+@dataclass
+class Gathered:
+    """The files of a run, read but not parsed (see :func:`gather` and :func:`finish`)."""
+
+    settings: Settings
+    loaded: Loaded
+    units: list[_SqlUnit]
+    python: list[tuple[str, str]]
+    explicit: set[str]
+    manifest: Manifest
+
+
+def gather(paths: Sequence[str], settings: Settings, *, manifest: Manifest | None = None) -> Gathered:
+    """Walk ``paths`` and read every file a migration is made of; parse nothing.
+
+    ``manifest`` (a new one by default) notes every path walked, every file read and every
+    file-system test made on the way; what :func:`finish` then makes of them depends on
+    nothing else but the settings (and miglint itself).
+    """
+    manifest = Manifest() if manifest is None else manifest
     loaded = Loaded()
     explicit = {os.path.normpath(p) for p in paths}
     ups: dict[str, str] = {}  # real path of up file -> path
     real_dirs: dict[str, str] = {}
+    reals: dict[str, str] = {}
     others: list[str] = []
-    for path in walk(paths, settings):
+    for path in walk(paths, settings, reals):
+        manifest.note("walk", path, reals[path])
         name = os.path.basename(path)
         if name.lower().endswith(".sql"):
-            up = _up_of(path)
+            up = _up_of(path, manifest)
             if up is None:
-                if not _is_support_file(path):
+                if not _is_support_file(path, manifest):
                     loaded.unrecognised.append(path)
                 continue
-            ups.setdefault(_realpath(up, real_dirs), up)
+            real = reals.get(up) or _realpath(up, real_dirs)
+            manifest.note("up", real)
+            ups.setdefault(real, up)
         elif name.endswith(".py"):
             others.append(path)
         elif path in explicit:
             loaded.unrecognised.append(path)
-    units = [unit for unit in (_sql_unit(up, settings, loaded) for up in ups.values()) if unit is not None]
-    _read_units(units, settings, loaded, cache, jobs)
-    _load_python(others, settings, loaded, explicit, cache, jobs)
+    units = [
+        unit
+        for unit in (_sql_unit(up, settings, loaded, manifest) for up in ups.values())
+        if unit is not None
+    ]
+    python = _read_python(others, loaded, explicit, manifest)
+    return Gathered(settings, loaded, units, python, explicit, manifest)
+
+
+def finish(gathered: Gathered, *, cache: Cache | None = None, jobs: int | None = 1) -> Loaded:
+    """Parse what :func:`gather` read into IR migrations (see :func:`load`)."""
+    loaded = gathered.loaded
+    _read_units(gathered.units, gathered.settings, loaded, cache, jobs)
+    _load_python(gathered.python, gathered.settings, loaded, gathered.explicit, cache, jobs)
     loaded.migrations.sort(key=_order)
     return loaded
 
@@ -190,13 +315,15 @@ class _SqlUnit:
         )
 
 
-def _sql_unit(up: str, settings: Settings, loaded: Loaded) -> _SqlUnit | None:
+def _sql_unit(
+    up: str, settings: Settings, loaded: Loaded, manifest: Manifest = _NOT_RECORDING
+) -> _SqlUnit | None:
     """Read an up file (and its rollback file); problems reading them go to ``loaded``."""
-    text = _read(up, loaded)
+    text = _read(up, loaded, manifest)
     if text is None:
         return None
-    convention, history, key, down = _convention(up)
-    down_text = _read(down, loaded) if down is not None else None
+    convention, history, key, down = _convention(up, manifest)
+    down_text = _read(down, loaded, manifest) if down is not None else None
     return _SqlUnit(up, text, convention, history, key, down, down_text)
 
 
@@ -210,6 +337,7 @@ def _read_units(
     units: Sequence[_SqlUnit], settings: Settings, loaded: Loaded, cache: Cache | None, jobs: int | None
 ) -> None:
     """Parse SQL units (cached ones are not parsed again), in order."""
+    from miglint.ir.migration import Migration
     from miglint.parallel import map_ordered
 
     use_cache = cache is not None and cache.enabled
@@ -235,6 +363,8 @@ def _read_units(
 
 
 def _parse_unit(unit: _SqlUnit, settings: Settings) -> Migration:
+    from miglint.ir.migration import Framework
+
     scratch = Loaded()
     try:
         _load_sql(unit.up, settings, scratch, unit)
@@ -252,6 +382,9 @@ def _failed(
     key: tuple[str | int, ...] = (),
 ) -> Migration:
     """A migration standing for a file its front end failed on: MG000 names the file."""
+    from miglint.ir.migration import Migration
+    from miglint.ir.ops import InternalFailure
+
     message = f"the {framework} front end failed on {path}: {type(exc).__name__}: {exc}"
     return Migration(
         path=path,
@@ -268,34 +401,35 @@ def _order(m: Migration) -> tuple[str, tuple[tuple[int, int, str], ...], str]:
     return (m.history, key, m.path)
 
 
-def _is_support_file(path: str) -> bool:
+def _is_support_file(path: str, manifest: Manifest = _NOT_RECORDING) -> bool:
     """Whether ``path`` is a sqitch verify script (read by sqitch, not a migration)."""
     parent = Path(path).parent
-    return parent.name == "verify" and (parent.parent / "sqitch.plan").exists()
+    return parent.name == "verify" and manifest.exists(parent.parent / "sqitch.plan")
 
 
-def _up_of(path: str) -> str | None:
+def _up_of(path: str, manifest: Manifest = _NOT_RECORDING) -> str | None:
     """The up/deploy file that ``path`` belongs to (itself for an up file), or None."""
-    p = Path(path)
-    name = p.name
+    name = os.path.basename(path)
     if (m := _UP_DOWN.match(name)) is not None:
         if m.group("dir").lower() == "up":
             return path
-        up = p.with_name(f"{m.group('stem')}.up.sql")
-        return str(up) if up.exists() else None
+        # path is normalised: this is str(Path(path).with_name(…)), without building Paths.
+        up = os.path.join(os.path.dirname(path), f"{m.group('stem')}.up.sql")
+        return up if manifest.exists(up) else None
+    p = Path(path)
     if name.lower() == "down.sql":
         up = p.with_name("up.sql")
-        return str(up) if up.exists() else None
+        return str(up) if manifest.exists(up) else None
     if (m := _FLYWAY.match(name)) is not None and m.group("kind") == "U":
-        for candidate in sorted(p.parent.glob(f"V{m.group('version')}__*.sql")):
+        for candidate in manifest.glob(p.parent, f"V{m.group('version')}__*.sql"):
             return str(candidate)
         return None
-    sqitch = _sqitch_project(p)
+    sqitch = _sqitch_project(p, manifest)
     if sqitch is not None:
         rel = p.relative_to(sqitch)
         if rel.parts[0] == "revert":
             deploy = sqitch.joinpath("deploy", *rel.parts[1:])
-            return str(deploy) if deploy.exists() else None
+            return str(deploy) if manifest.exists(deploy) else None
         if rel.parts[0] == "verify":
             return None
     return path
@@ -304,24 +438,27 @@ def _up_of(path: str) -> str | None:
 _SQITCH_FOLDERS = frozenset({"deploy", "revert", "verify"})
 
 
-def _sqitch_project(p: Path) -> Path | None:
+def _sqitch_project(p: Path, manifest: Manifest = _NOT_RECORDING) -> Path | None:
     if _SQITCH_FOLDERS.isdisjoint(p.parts[:-1]):
         return None
     for parent in p.parents:
         # The folder name first: it rules out almost every parent without a stat call.
-        if (
-            p.relative_to(parent).parts[0] in {"deploy", "revert", "verify"}
-            and (parent / "sqitch.plan").exists()
+        if p.relative_to(parent).parts[0] in {"deploy", "revert", "verify"} and manifest.exists(
+            parent / "sqitch.plan"
         ):
             return parent
     return None
 
 
-def _read(path: str, loaded: Loaded) -> str | None:
+def _read(path: str, loaded: Loaded, manifest: Manifest = _NOT_RECORDING) -> str | None:
+    data = b""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
+        manifest.content("file", path, data)
         return data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
+        manifest.content("unreadable", path, data)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         loaded.problems.append(
             Finding(
@@ -339,6 +476,8 @@ def _read(path: str, loaded: Loaded) -> str | None:
 
 def description_of(text: str) -> str | None:
     """The leading comment block of a SQL file (directives and dbmate markers left out)."""
+    from miglint.parsers.split import comments
+
     lines: list[str] = []
     for c in comments(text):
         before = text[: c.offset]
@@ -360,46 +499,55 @@ def description_of(text: str) -> str | None:
 
 
 def _only_comments(text: str) -> bool:
+    from miglint.parsers.split import comments
+
     masked = text
     for c in comments(text):
         masked = masked.replace(c.text, " ", 1)
     return not masked.strip()
 
 
-def _convention(up: str) -> tuple[str, str, tuple[str | int, ...], str | None]:
+def _convention(
+    up: str, manifest: Manifest = _NOT_RECORDING
+) -> tuple[str, str, tuple[str | int, ...], str | None]:
     """(convention, history, key, rollback path) of an up file."""
-    p = Path(up)
-    name = p.name
+    name = os.path.basename(up)
     if (m := _UP_DOWN.match(name)) is not None:
-        down = p.with_name(f"{m.group('stem')}.down.sql")
-        return "up-down", str(p.parent), natural_key(m.group("stem")), str(down) if down.exists() else None
+        # up is normalised: these are str(Path(up).with_name(…)) and str(Path(up).parent).
+        folder = os.path.dirname(up)
+        down = os.path.join(folder, f"{m.group('stem')}.down.sql")
+        rollback = down if manifest.exists(down) else None
+        return "up-down", folder or ".", natural_key(m.group("stem")), rollback
+    p = Path(up)
     if name.lower() == "up.sql":
         down = p.with_name("down.sql")
         history = str(p.parent.parent)
-        return "folder", history, natural_key(p.parent.name), str(down) if down.exists() else None
+        return "folder", history, natural_key(p.parent.name), str(down) if manifest.exists(down) else None
     if name == "migration.sql":  # Prisma: one folder per migration, no rollback
         return "prisma", str(p.parent.parent), natural_key(p.parent.name), None
-    sqitch = _sqitch_project(p)
+    sqitch = _sqitch_project(p, manifest)
     if sqitch is not None:
         rel = p.relative_to(sqitch)
         revert = sqitch.joinpath("revert", *rel.parts[1:])
         change = "/".join(rel.parts[1:]).removesuffix(".sql")
-        order = _sqitch_order(sqitch)
+        order = _sqitch_order(sqitch, manifest)
         key: tuple[str | int, ...] = ("", order[change]) if change in order else (f"~{change}",)
-        return "sqitch", str(sqitch), key, str(revert) if revert.exists() else None
+        return "sqitch", str(sqitch), key, str(revert) if manifest.exists(revert) else None
     if (m := _FLYWAY.match(name)) is not None:
         if m.group("kind") == "R":
             return "flyway", str(p.parent), (f"~{m.group('desc').lower()}",), None
-        undo = sorted(p.parent.glob(f"U{m.group('version')}__*.sql"))
+        undo = manifest.glob(p.parent, f"U{m.group('version')}__*.sql")
         return "flyway", str(p.parent), natural_key(m.group("version")), str(undo[0]) if undo else None
     return "plain", str(p.parent), natural_key(p.stem), None
 
 
-def _sqitch_order(project: Path) -> dict[str, int]:
+def _sqitch_order(project: Path, manifest: Manifest = _NOT_RECORDING) -> dict[str, int]:
     order: dict[str, int] = {}
     try:
         plan = (project / "sqitch.plan").read_text(encoding="utf-8", errors="replace")
+        manifest.content("plan", str(project), plan.encode("utf-8", "surrogatepass"))
     except OSError:
+        manifest.note("plan", str(project))
         return order
     for line in plan.splitlines():
         line = line.strip()
@@ -411,12 +559,18 @@ def _sqitch_order(project: Path) -> dict[str, int]:
 
 
 def _transaction(settings: Settings, no_transaction: bool) -> Transaction:
+    from miglint.ir.migration import Transaction
+
     if settings.assume_in_transaction and not no_transaction:
         return Transaction.ASSUMED
     return Transaction.NONE
 
 
 def _load_sql(up: str, settings: Settings, loaded: Loaded, unit: _SqlUnit | None = None) -> None:
+    from miglint.ir.migration import Framework, Migration
+    from miglint.parsers.directives import sql_directives
+
+    _bind_front_end()
     text = unit.text if unit is not None else _read(up, loaded)
     if text is None:
         return
@@ -465,6 +619,9 @@ def _load_sectioned(
     key: tuple[str | int, ...],
 ) -> None:
     """A dbmate (``-- migrate:up`` / ``-- migrate:down``) or goose (``-- +goose Up`` / ``Down``) file."""
+    from miglint.ir.migration import Framework, Migration
+    from miglint.parsers.directives import sql_directives
+
     dialect = settings.dialect
     markers = list(_SECTION.finditer(text))
     sections: dict[str, tuple[str, int, str]] = {}
@@ -505,6 +662,11 @@ def _load_sectioned(
 
 def _parse_section(section: str, path: str, dialect: str, line: int) -> list[Operation]:
     """Parse one up/down section; a goose StatementBegin/End block is one statement."""
+    from miglint.ir.ops import ParseError
+    from miglint.parsers.split import statements
+    from miglint.parsers.sql import classify
+
+    _bind_front_end()
     ops: list[Operation] = []
     pos = 0
     for m in _GOOSE_BLOCK.finditer(section):
@@ -535,6 +697,8 @@ _ALEMBIC_MARKERS = ("down_revision", "def upgrade")
 
 
 def _read_alembic(item: tuple[str, str], reader: PyReader, settings: Settings) -> Migration | None:
+    from miglint.ir.migration import Framework
+
     try:
         return reader(item[0], item[1], settings)
     except Exception as exc:  # a front-end bug costs one file, never the run
@@ -562,6 +726,9 @@ def _read_django_files(
     read_one: PyReader | None,
 ) -> list[Migration]:
     """All Django files as one project; if that fails, file by file, a failing file as MG000."""
+    from miglint.ir.migration import Framework
+    from miglint.ir.ops import InternalFailure
+
     app_failure: Exception | None = None
     if read_app is not None:
         try:
@@ -589,8 +756,52 @@ def _read_django_files(
     return found
 
 
+def _read_python(
+    paths: Sequence[str], loaded: Loaded, explicit: set[str], manifest: Manifest
+) -> list[tuple[str, str]]:
+    """(path, text) of the Python files; an unreadable one is a problem only if named."""
+    texts: list[tuple[str, str]] = []
+    folders: set[str] = set()
+    for path in paths:
+        data = b""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            manifest.content("file", path, data)
+            # Universal newlines, as Path.read_text gives them.
+            text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        except (OSError, UnicodeDecodeError):
+            manifest.content("unreadable", path, data)
+            if path in explicit:
+                _read(path, loaded, manifest)
+            continue
+        texts.append((path, text))
+        if manifest.recording and any(marker in text for marker in _ALEMBIC_MARKERS):
+            folders.add(os.path.dirname(path))
+    for folder in sorted(folders):
+        # The Alembic front end looks for a missing parent revision among the folder's files.
+        _note_folder(folder, manifest)
+    return texts
+
+
+def _note_folder(folder: str, manifest: Manifest) -> None:
+    """Note the ``*.py`` files of ``folder`` and their contents."""
+    try:
+        names = sorted(n for n in os.listdir(folder or ".") if n.endswith(".py"))
+    except OSError:
+        manifest.note("folder", folder, "unlistable")
+        return
+    manifest.note("folder", folder, *names)
+    for name in names:
+        try:
+            with open(os.path.join(folder or ".", name), "rb") as handle:
+                manifest.content("file", name, handle.read())
+        except OSError:
+            manifest.note(name, "unreadable")
+
+
 def _load_python(
-    paths: Sequence[str],
+    texts: Sequence[tuple[str, str]],
     settings: Settings,
     loaded: Loaded,
     explicit: set[str],
@@ -603,19 +814,13 @@ def _load_python(
     project state, so they are cached as one set.
     """
     from miglint.cache import digest
+    from miglint.ir.migration import Migration
     from miglint.parallel import map_ordered
 
-    if not paths:
+    if not texts:
         return
     use_cache = cache is not None and cache.enabled
     settings_key = _settings_key(settings) if use_cache else ""
-    texts: list[tuple[str, str]] = []
-    for path in paths:
-        try:
-            texts.append((path, Path(path).read_text(encoding="utf-8-sig")))
-        except (OSError, UnicodeDecodeError):
-            if path in explicit:
-                _read(path, loaded)
     # Each front end is imported only when a file needs it (the Alembic one imports sqlglot).
     read_alembic: PyReader | None = None
     order_alembic: OrderFn | None = None

@@ -20,6 +20,7 @@ from miglint.config import Settings
 from miglint.discover import load
 from miglint.engine import lint
 from miglint.findings import Finding
+from miglint.parsers import fastpath
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -241,3 +242,110 @@ def test_settings_fingerprint_is_canonical() -> None:
     b = Settings(placeholders={"b": "2", "a": "1"}, per_path_ignores={"x/*": ("MG101",)})
     assert canonical(a) == canonical(b)
     assert canonical(a) != canonical(Settings(placeholders={"a": "1", "b": "3"}))
+
+
+# --- the whole-run record ---------------------------------------------------------------------
+
+
+class RunCounter:
+    """Counts runs that had to parse (a whole-run record skips :func:`miglint.discover.finish`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.finished = 0
+        finish: Callable[..., Any] = miglint.discover.finish
+
+        def counting_finish(*args: Any, **kwargs: Any) -> Any:
+            self.finished += 1
+            return finish(*args, **kwargs)
+
+        monkeypatch.setattr(miglint.discover, "finish", counting_finish)
+
+
+def test_whole_run_record_same_output_as_uncached_and_without_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, tree)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MIGLINT_NO_CACHE", raising=False)
+    store = tmp_path / "store"
+    runs = RunCounter(monkeypatch)
+    for fmt in ("json", "text", "sarif"):
+        common = ["check", "--format", fmt, "--fail-on", "never", "--jobs", "1", "fixtures"]
+        _, uncached = _cli(*common, "--no-cache")
+        monkeypatch.setattr(fastpath, "ENABLED", False)
+        _, without_fast_path = _cli(*common, "--no-cache")
+        monkeypatch.setattr(fastpath, "ENABLED", True)
+        before = runs.finished
+        _, cold = _cli(*common, "--cache-dir", str(store))
+        _, warm = _cli(*common, "--cache-dir", str(store))
+        assert runs.finished == before + 1  # the second cached run was served whole
+        assert uncached == without_fast_path == cold == warm
+    assert len(list((store / "v1-runs").iterdir())) == 3  # one record per format
+
+
+def test_editing_any_file_invalidates_the_run_record(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (history / "003_add.up.sql").write_text("ALTER TABLE t ADD COLUMN d text;\n")
+    (history / "003_add.down.sql").write_text("ALTER TABLE t DROP COLUMN d;\n")
+    runs = RunCounter(monkeypatch)
+    args = ("check", "--format", "json", "--fail-on", "never", "--jobs", "1", "migrations")
+    _, first = _cli(*args)
+    assert runs.finished == 1
+    assert _cli(*args)[1] == first
+    assert runs.finished == 1
+    edits = [
+        ("001_create.sql", CREATE_INT),  # history only: no finding is reported in it
+        ("003_add.down.sql", "ALTER TABLE t DROP COLUMN e;\n"),  # a rollback file
+        ("004_new.sql", "SELECT 1;\n"),  # a new file
+    ]
+    for name, text in edits:
+        path = history / name
+        old = path.read_text() if path.exists() else None
+        path.write_text(text)
+        finished = runs.finished
+        _, after = _cli(*args)
+        assert runs.finished == finished + 1, name
+        _, uncached = _cli(*args, "--no-cache")
+        assert after == uncached, name
+        if old is None:
+            path.unlink()
+        else:
+            path.write_text(old)
+    assert _cli(*args)[1] == first  # the first record again
+
+
+def test_fail_on_applies_to_a_run_record(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (history / "002_widen.sql").write_text("ALTER TABLE t ALTER COLUMN c TYPE bigint;\n")
+    runs = RunCounter(monkeypatch)
+    code, out = _cli("check", "--fail-on", "never", "--jobs", "1", "migrations")
+    assert code == 0
+    assert "MG107" in out
+    code, again = _cli("check", "--fail-on", "note", "--jobs", "1", "migrations")
+    assert runs.finished == 1  # fail_on is not part of the key: the record is reused
+    assert code == 1
+    assert again == out
+
+
+def test_empty_folder_warning_is_replayed(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (history.parent / "empty").mkdir()
+    runner = CliRunner()
+    runs = RunCounter(monkeypatch)
+    results = [runner.invoke(main, ["check", "--jobs", "1", "migrations", "empty"]) for _ in range(2)]
+    assert runs.finished == 1
+    assert [r.exit_code for r in results] == [results[0].exit_code] * 2
+    assert [r.output for r in results] == [results[0].output] * 2
+    assert "no migration found in empty" in results[1].stderr
+
+
+def test_corrupt_run_records_are_ignored(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ("check", "--format", "json", "--fail-on", "never", "--jobs", "1", "migrations")
+    _, first = _cli(*args)
+    records = list((history.parent / CACHE_DIR_NAME / "v1-runs").iterdir())
+    assert len(records) == 1
+    runs = RunCounter(monkeypatch)
+    for garbage in (b"", b"not json\n[]", b'{"max_level": "x", "warnings": []}\n[]', b"\xff\xfe\n\xff"):
+        records[0].write_bytes(garbage)
+        assert _cli(*args)[1] == first
+    assert runs.finished == 4
+    cache = Cache(str(history.parent / CACHE_DIR_NAME))
+    assert cache.get_run("../escape") is None

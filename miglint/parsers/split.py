@@ -270,7 +270,13 @@ def mask(text: str, *, dialect: str = "postgres", quotes: bool = True) -> str:
     Quoted runs are strings, quoted names and $$ bodies. The result has the same length and
     the same line breaks, so offsets carry over.
     """
+    if _MASKABLE.search(text) is None:
+        return text  # nothing can start a comment or a quoted run: no need to scan
     return _mask(text, dialect, quotes)
+
+
+#: What can start a comment or a quoted run, in any dialect.
+_MASKABLE = re.compile(r"""['"`$#]|--|/\*""")
 
 
 @lru_cache(maxsize=256)

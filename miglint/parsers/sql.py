@@ -936,6 +936,8 @@ _RESERVED_TEXT = """
     xor
 """
 _RESERVED = frozenset(_RESERVED_TEXT.split())
+#: Words never read as an unquoted name without sqlglot (also used by miglint.parsers.fastpath).
+RESERVED_WORDS = _RESERVED
 _PLAIN_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*(?![\w$])|\"[^\"\n]+\")"
 _LITERAL = r"(?:-?\d+(?:\.\d+)?|'[^'\\]*(?:''[^'\\]*)*'|NULL|TRUE|FALSE|DEFAULT)"
 _ROW = rf"\(\s*{_LITERAL}(?:\s*,\s*{_LITERAL})*\s*\)"
@@ -970,6 +972,13 @@ def _classify_parsed(sql: str, dialect: str) -> list[Operation]:
         found = _insert_values(sql)
         if found is not None:
             return [found]
+    if dialect == "postgres":
+        # The common DDL shapes, read without sqlglot (None: not one of them).
+        from miglint.parsers import fastpath
+
+        fast = fastpath.read(sql)
+        if fast is not None:
+            return fast
     try:
         tree = sqlglot.parse_one(sql, read=_dialect(dialect))
     except SqlglotError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from json.encoder import encode_basestring  # the C encoder when available
 from typing import Any
 
 from miglint.findings import Finding
@@ -43,4 +44,33 @@ def render(
     del color
     table = rules_by_code(rules)
     objects = [finding_object(f, table, root) for f in ordered(findings)]
-    return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+    return dumps(objects)
+
+
+_KEYS = {key: f"    {encode_basestring(key)}: " for key in FIELDS}
+
+
+def _scalar(value: object) -> str:
+    if type(value) is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def dumps(objects: Sequence[dict[str, Any]]) -> str:
+    """``json.dumps(objects, indent=2, ensure_ascii=False)`` and a newline, byte for byte, faster.
+
+    With ``indent`` the standard library encodes in Python (~30 µs per finding); the report
+    is a flat list of flat objects, so each value goes through the C string encoder instead.
+    An object whose keys are not exactly :data:`FIELDS` is left to :func:`json.dumps`.
+    """
+    if not objects:
+        return "[]\n"
+    if any(len(o) != len(FIELDS) or any(k not in _KEYS for k in o) for o in objects):
+        return json.dumps(list(objects), indent=2, ensure_ascii=False) + "\n"
+    keys = _KEYS
+    parts = ["  {\n" + ",\n".join(keys[k] + _scalar(v) for k, v in o.items()) + "\n  }" for o in objects]
+    return "[\n" + ",\n".join(parts) + "\n]\n"
