@@ -507,6 +507,42 @@ def _only_comments(text: str) -> bool:
     return not masked.strip()
 
 
+#: Database suffixes of per-database migration variants (ory/pop, fizz): ``name.<db>.up.sql``.
+_DIALECT_SUFFIXES = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "pg": "postgres",
+    "cockroach": "postgres",
+    "cockroachdb": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+    "sqlite3": "sqlite",
+}
+
+
+def _dialect_variant(stem: str) -> tuple[str, str | None]:
+    """Split ``name.<db>`` into (name, db) when ``db`` names a database, else (stem, None).
+
+    pop's ``name.<db>.autocommit`` (run outside a transaction) counts as ``name.<db>``.
+    """
+    if stem.lower().endswith(".autocommit"):
+        stem = stem[: -len(".autocommit")]
+    base, dot, suffix = stem.rpartition(".")
+    if dot and base and suffix.lower() in _DIALECT_SUFFIXES:
+        return base, suffix.lower()
+    return stem, None
+
+
+def file_dialect(path: str) -> str | None:
+    """The SQL dialect a file name declares (``x.mysql.up.sql`` → mysql), or None."""
+    m = _UP_DOWN.match(os.path.basename(path))
+    if m is None:
+        return None
+    variant = _dialect_variant(m.group("stem"))[1]
+    return _DIALECT_SUFFIXES[variant] if variant else None
+
+
 def _convention(
     up: str, manifest: Manifest = _NOT_RECORDING
 ) -> tuple[str, str, tuple[str | int, ...], str | None]:
@@ -517,7 +553,11 @@ def _convention(
         folder = os.path.dirname(up)
         down = os.path.join(folder, f"{m.group('stem')}.down.sql")
         rollback = down if manifest.exists(down) else None
-        return "up-down", folder or ".", natural_key(m.group("stem")), rollback
+        stem, variant = _dialect_variant(m.group("stem"))
+        # Each database's variants form a history of their own (ory/pop: x.postgres.up.sql,
+        # x.mysql.up.sql, … beside each other).
+        history = f"{folder or '.'}#{variant}" if variant else folder or "."
+        return "up-down", history, natural_key(stem), rollback
     p = Path(up)
     if name.lower() == "up.sql":
         down = p.with_name("down.sql")
@@ -574,7 +614,7 @@ def _load_sql(up: str, settings: Settings, loaded: Loaded, unit: _SqlUnit | None
     text = unit.text if unit is not None else _read(up, loaded)
     if text is None:
         return
-    dialect = settings.dialect
+    dialect = file_dialect(up) or settings.dialect
     text = substitute_placeholders(text, settings.placeholders)
     if unit is not None:
         convention, history, key, down = unit.convention, unit.history, unit.key, unit.down

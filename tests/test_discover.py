@@ -304,3 +304,26 @@ def test_prisma_folders_share_one_history(tmp_path: Path) -> None:
     assert [Path(m.path).parent.name for m in loaded.migrations] == ["20240101_init", "20240102_add"]
     assert {m.history for m in loaded.migrations} == {str(tmp_path / "prisma/migrations")}
     assert not any(m.rollback_expected for m in loaded.migrations)
+
+
+def test_per_database_variants_are_read_in_their_dialect_and_history(tmp_path: Path) -> None:
+    from miglint.discover import file_dialect
+
+    assert file_dialect("m/001_x.mysql.up.sql") == "mysql"
+    assert file_dialect("m/001_x.sqlite3.down.sql") == "sqlite"
+    assert file_dialect("m/001_x.cockroach.up.sql") == "postgres"
+    assert file_dialect("m/001_x.cockroach.autocommit.up.sql") == "postgres"
+    assert file_dialect("m/001_x.up.sql") is None
+    assert file_dialect("m/001_x.sql") is None
+    (tmp_path / "001_t.mysql.up.sql").write_text("CREATE TABLE `t` (`id` int) ENGINE=InnoDB;\n")
+    (tmp_path / "001_t.postgres.up.sql").write_text("CREATE TABLE t (id int);\n")
+    (tmp_path / "001_t.up.sql").write_text("CREATE TABLE shared (id int);\n")
+    loaded = load([str(tmp_path)], Settings())
+    by_name = {Path(m.path).name: m for m in loaded.migrations}
+    assert by_name["001_t.mysql.up.sql"].dialect == "mysql"
+    assert by_name["001_t.postgres.up.sql"].dialect == "postgres"
+    assert by_name["001_t.up.sql"].dialect == "postgres"
+    histories = {m.history for m in loaded.migrations}
+    assert len(histories) == 3
+    assert by_name["001_t.mysql.up.sql"].key == by_name["001_t.postgres.up.sql"].key
+    assert not any(isinstance(op, ParseError) for m in loaded.migrations for op in m.upgrade)
