@@ -190,6 +190,8 @@ class Cache:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self._runs: dict[str, RunRecord] = {}
+        #: (kind, key, data or None for a hit) of each entry stored or used, while recording.
+        self._journal: list[tuple[str, str, bytes | None]] | None = None
 
     def _run_path(self, key: str) -> str:
         assert self.directory is not None
@@ -276,6 +278,8 @@ class Cache:
             self._dirty.add(kind)
             return None
         self._used[kind].add(key)
+        if self._journal is not None:
+            self._journal.append((kind, key, None))
         return value
 
     def put(self, kind: str, key: str, value: object) -> None:
@@ -291,6 +295,37 @@ class Cache:
         pack[key] = data
         self._used[kind].add(key)
         self._dirty.add(kind)
+        if self._journal is not None:
+            self._journal.append((kind, key, data))
+
+    def preload(self, *kinds: str) -> None:
+        """Read the packs of ``kinds`` now (before forking workers that share them)."""
+        if self.enabled:
+            for kind in kinds:
+                self._pack(kind)
+
+    def record(self) -> None:
+        """From now on, note each entry stored or found (see :meth:`recorded`); drop older notes."""
+        self._journal = []
+
+    def recorded(self) -> list[tuple[str, str, bytes | None]]:
+        """The entries noted since :meth:`record`: (kind, key, pickled value, or None when found)."""
+        return list(self._journal or [])
+
+    def merge(self, entries: Iterable[tuple[str, str, bytes | None]]) -> None:
+        """Apply what another process :meth:`recorded` (with a copy of this cache) to this one."""
+        if not self.enabled:
+            return
+        for kind, key, data in entries:
+            pack = self._pack(kind)
+            if data is None:
+                if key in pack:
+                    self._used[kind].add(key)
+                continue
+            pack.pop(key, None)
+            pack[key] = data
+            self._used[kind].add(key)
+            self._dirty.add(kind)
 
     def save(self) -> None:
         """Write the packs that changed, atomically; failures (read-only disk…) are ignored."""

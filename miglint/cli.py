@@ -22,7 +22,6 @@ from miglint.report import FORMATS
 if TYPE_CHECKING:
     from miglint.config import Settings
     from miglint.findings import Finding
-    from miglint.ir.migration import Migration
     from miglint.rules import PluginError
 
 EXIT_OK = 0
@@ -30,9 +29,9 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 
-def _targets_without_migrations(targets: list[str], migrations: Sequence[Migration]) -> list[str]:
-    """The given directories under which no migration was recognised."""
-    found = [os.path.abspath(m.path) for m in migrations]
+def _targets_without_migrations(targets: list[str], paths: Sequence[str]) -> list[str]:
+    """The given directories under which no migration (of those at ``paths``) was recognised."""
+    found = [os.path.abspath(p) for p in paths]
     empty: list[str] = []
     for target in targets:
         root = os.path.abspath(target)
@@ -203,7 +202,7 @@ def main() -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Processes that read large sets of files (default: MIGLINT_JOBS, else one per CPU).",
+    help="Processes that read and lint large runs (default: MIGLINT_JOBS, else one per CPU).",
 )
 @click.option(
     "--changed-since",
@@ -267,18 +266,27 @@ def check(
                     click.echo(warning, err=True)
                 _finish(record.report, output, color, settings, record.max_level)
         from miglint.engine import lint
+        from miglint.parallel import parse_and_lint
         from miglint.report import renderer
 
         warnings: list[str] = []
-        loaded = finish(gathered, cache=cache, jobs=jobs)
-        if not loaded.migrations and not loaded.problems:
+        # A large run is parsed and linted history by history in worker processes.
+        done = parse_and_lint(gathered, cache=cache, jobs=jobs) if changed is None else None
+        if done is not None:
+            loaded, linted, migration_paths = done
+        else:
+            loaded = finish(gathered, cache=cache, jobs=jobs)
+            linted, migration_paths = None, [m.path for m in loaded.migrations]
+        if not migration_paths and not loaded.problems:
             skipped = len(loaded.unrecognised)
             hint = f" ({skipped} file(s) not recognised as migrations)" if skipped else ""
             _fail(f"no migration found in {', '.join(targets)}{hint}")
-        for empty in _targets_without_migrations(targets, loaded.migrations):
+        for empty in _targets_without_migrations(targets, migration_paths):
             warnings.append(f"miglint: warning: no migration found in {empty}")
             click.echo(warnings[-1], err=True)
-        if changed is None:
+        if linted is not None:
+            result = linted
+        elif changed is None:
             result = lint(loaded.migrations, settings, cache=cache, fingerprints=loaded.fingerprints)
         else:
             from miglint.changed import select_changed

@@ -294,6 +294,16 @@ def finish(gathered: Gathered, *, cache: Cache | None = None, jobs: int | None =
     return loaded
 
 
+def parse_unit(unit: _SqlUnit, settings: Settings) -> Migration:
+    """One read SQL migration (a :attr:`Gathered.units` item) as IR; a front-end failure is MG000."""
+    return _parse_unit(unit, settings)
+
+
+def settings_key(settings: Settings) -> str:
+    """What, besides a SQL unit itself, its parse-cache key depends on (:meth:`_SqlUnit.digest`)."""
+    return _settings_key(settings)
+
+
 @dataclass(frozen=True)
 class _SqlUnit:
     """An up file, its rollback file and what the layout says of them, read but not parsed."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeGuard
 
@@ -88,34 +88,66 @@ def lint(
         histories[m.history].append(m)
 
     caching = cache is not None and cache.enabled and fingerprints is not None
-    run_key = ""
-    if caching:
-        run_key = run_fingerprint(settings, rule_classes)
+    run_key = run_fingerprint(settings, rule_classes) if caching else None
     findings: list[Finding] = []
     for history in sorted(histories):
-        state = SchemaState()
-        unreleased_tables: set[str] = set()
-        pending: list[Migration] = []  # read, but not yet applied to ``state``
-        link = digest("history", history) if caching else None
-        for migration in sorted(histories[history], key=lambda m: (m.key, m.path)):
-            fingerprint = fingerprints.get(migration.path) if fingerprints is not None else None
-            link = chain(link, fingerprint, migration.unreleased) if link and fingerprint else None
-            if target_set is None or migration.path in target_set:
-                key = findings_key(run_key, link) if link else None
-                stored = cache.get("findings", key) if cache is not None and key else None
-                if _findings_list(stored):
-                    findings.extend(stored)
-                else:
-                    for earlier in pending:
-                        _replay(earlier, state, unreleased_tables)
-                    pending.clear()
-                    found = _lint_one(migration, settings, state, frozenset(unreleased_tables), active)
-                    findings.extend(found)
-                    if cache is not None and key:
-                        cache.put("findings", key, found)
-            pending.append(migration)
+        findings.extend(
+            lint_history(
+                history,
+                histories[history],
+                settings,
+                active,
+                targets=target_set,
+                cache=cache,
+                fingerprints=fingerprints,
+                run_key=run_key,
+            )
+        )
     findings.sort(key=Finding.sort_key)
     return LintResult(findings=findings, rules=rule_classes)
+
+
+def lint_history(
+    history: str,
+    members: Sequence[Migration],
+    settings: Settings,
+    rules: Sequence[Rule],
+    *,
+    targets: Set[str] | None = None,
+    cache: Cache | None = None,
+    fingerprints: Mapping[str, str] | None = None,
+    run_key: str | None = None,
+) -> list[Finding]:
+    """The findings of one history's migrations (``members``, any order), unsorted.
+
+    What :func:`lint` does for each history, in ``key`` order: histories are independent, so
+    they may be linted in any order or process. ``run_key`` (:func:`run_fingerprint`) turns
+    the findings cache on, given a ``cache`` and the migrations' ``fingerprints``.
+    """
+    caching = run_key is not None and cache is not None and fingerprints is not None
+    state = SchemaState()
+    unreleased_tables: set[str] = set()
+    pending: list[Migration] = []  # read, but not yet applied to ``state``
+    link = digest("history", history) if caching else None
+    found: list[Finding] = []
+    for migration in sorted(members, key=lambda m: (m.key, m.path)):
+        fingerprint = fingerprints.get(migration.path) if fingerprints is not None else None
+        link = chain(link, fingerprint, migration.unreleased) if link and fingerprint else None
+        if targets is None or migration.path in targets:
+            key = findings_key(run_key, link) if link and run_key is not None else None
+            stored = cache.get("findings", key) if cache is not None and key else None
+            if _findings_list(stored):
+                found.extend(stored)
+            else:
+                for earlier in pending:
+                    _replay(earlier, state, unreleased_tables)
+                pending.clear()
+                fresh = _lint_one(migration, settings, state, frozenset(unreleased_tables), rules)
+                found.extend(fresh)
+                if cache is not None and key:
+                    cache.put("findings", key, fresh)
+        pending.append(migration)
+    return found
 
 
 def _findings_list(value: object) -> TypeGuard[list[Finding]]:
