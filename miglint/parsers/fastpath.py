@@ -1,23 +1,30 @@
-"""Read the most common DDL statements without sqlglot, into the very same IR.
+"""Read the most common statements without sqlglot, into the very same IR.
 
 Most statements of a migration are short and follow a handful of shapes: ``ALTER TABLE t ADD
 COLUMN c type [NOT NULL] [DEFAULT literal]``, ``ALTER COLUMN … SET NOT NULL``, ``DROP COLUMN``,
 ``ADD CONSTRAINT … CHECK (c IS NOT NULL) NOT VALID``, ``VALIDATE CONSTRAINT``, ``CREATE INDEX
-CONCURRENTLY i ON t (c)``, ``DROP TABLE``. Building and printing a sqlglot tree for each costs
-~0.1 ms; this reader tokenizes the statement with one regular expression and follows a small
-recursive-descent grammar of exactly those shapes.
+CONCURRENTLY i ON t (c)``, ``DROP TABLE``, ``DROP TYPE``, plain ``CREATE TABLE``, ``UPDATE t SET
+… [WHERE …]``, ``DELETE FROM t [WHERE …]``, ``INSERT INTO t … SELECT`` / ``VALUES … ON CONFLICT
+DO NOTHING``. Building and printing a sqlglot tree for each costs ~0.1 ms; this reader tokenizes
+the statement with one regular expression and follows a small recursive-descent grammar of
+exactly those shapes.
 
 It is conservative: any token, name or shape it does not expect (reserved words as names,
 comments, E'' strings, expressions beyond literals, options sqlglot reads in a peculiar way)
-makes it return None, and the statement goes to sqlglot as before. What it returns must be
+makes it return None, and the statement goes to sqlglot as before. Expressions that the IR does
+not keep (WHERE, SET, CHECK in CREATE TABLE) are read with a small grammar — names, literals,
+comparison/arithmetic/boolean operators, IS [NOT] NULL, [NOT] IN (list or simple SELECT), LIKE,
+casts to known types and calls of a few functions with their exact number of arguments — so
+that nothing sqlglot rejects (a syntax error, MG001) is accepted here. What it returns must be
 identical — every field, those ignored by ``==`` included — to what the sqlglot path returns;
 tests/test_fastpath.py compares both on the fixtures, a generated corpus and generated
-statements. :data:`ENABLED` switches it off.
+statements (near misses sqlglot rejects included). :data:`ENABLED` switches it off.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from miglint.ir.ops import (
     AddColumn,
@@ -26,10 +33,14 @@ from miglint.ir.ops import (
     ColumnDef,
     ConstraintKind,
     CreateIndex,
+    CreateTable,
+    DataChange,
+    DataChangeKind,
     DropColumn,
     DropConstraint,
     DropNotNull,
     DropTable,
+    EnumChange,
     Operation,
     RenameColumn,
     RenameTable,
@@ -50,8 +61,9 @@ _TOKEN = re.compile(
       (?P<word>[A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_$])
     | (?P<quoted>"[^"\n]+")
     | (?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)(?![A-Za-z0-9_.])
-    | (?P<string>'[^'\\\n]*(?:''[^'\\\n]*)*')
-    | (?P<punct>[(),.\[\]-])
+    | (?P<string>'(?:[^'\\\n]|\\(?![\\'\n])|'')*')
+    | (?P<op><>|<=|>=|!=|\|\||::|[=<>+*%]|/(?!\*))
+    | (?P<punct>[(),.\[\]]|-(?!-))
     )""",
     re.VERBOSE,
 )
@@ -104,6 +116,45 @@ _FUNCTIONS = {
     "clock_timestamp": ("CLOCK_TIMESTAMP()", True),
 }
 _FK_ACTIONS = (("cascade",), ("restrict",), ("set", "null"), ("set", "default"), ("no", "action"))
+# Keywords of sqlglot's tokenizer spelled with digits (RESERVED_WORDS has those without).
+_DIGIT_KEYWORDS = frozenset(
+    {
+        "decimal128", "decimal256", "decimal32", "decimal64", "float4", "float8", "int1", "int128",
+        "int16", "int2", "int256", "int32", "int4", "int4multirange", "int4range", "int64", "int8",
+        "int8multirange", "int8range", "nvarchar2", "uint128", "uint256", "varchar2",
+    }
+)  # fmt: skip
+# Casts of a string default and how sqlglot prints them: '{}'::jsonb is CAST('{}' AS JSONB).
+_CASTS = {"jsonb": "JSONB", "json": "JSON", "text": "TEXT", "date": "DATE", "uuid": "UUID"}
+# Functions an expression may call (sqlglot reads each as a plain call): name -> (min, max) arguments.
+_CALLS = {
+    "now": (0, 0),
+    "gen_random_uuid": (0, 0),
+    "clock_timestamp": (0, 0),
+    "random": (0, 0),
+    "lower": (1, 1),
+    "upper": (1, 1),
+    "length": (1, 1),
+    "abs": (1, 1),
+    "nullif": (2, 2),
+    "coalesce": (1, 8),
+    "greatest": (1, 8),
+    "least": (1, 8),
+}
+_COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
+# A user-defined type (an enum): a plain lower-case name; digits could spell a sqlglot type.
+_USER_TYPE = re.compile(r"[a-z_]+")
+_MAX_DEPTH = 40
+_COLUMN_CONSTRAINTS = (
+    ("not", "null"),
+    ("null",),
+    ("default",),
+    ("primary", "key"),
+    ("unique",),
+    ("references",),
+    ("check",),
+    ("generated",),
+)
 
 
 class _Bail(Exception):
@@ -169,7 +220,7 @@ class _Reader:
     def ident(self) -> tuple[str, bool]:
         """One identifier part: (text, quoted); reserved words and ``""`` escapes bail."""
         kind, text = self.peek()
-        if kind == "word" and text.lower() not in RESERVED_WORDS:
+        if kind == "word" and text.lower() not in RESERVED_WORDS and text.lower() not in _DIGIT_KEYWORDS:
             self.i += 1
             return text, False
         if kind == "quoted" and '""' not in text:
@@ -197,14 +248,15 @@ class _Reader:
     def plain(self) -> str:
         """A lower-case unquoted name, printed as written in a regenerated expression."""
         kind, text = self.peek()
-        if kind != "word" or text != text.lower() or text in RESERVED_WORDS:
+        if kind != "word" or text != text.lower() or text in RESERVED_WORDS or text in _DIGIT_KEYWORDS:
             raise _Bail
         self.i += 1
         return text
 
     # --- types and defaults ------------------------------------------------------------
 
-    def data_type(self) -> str:
+    def data_type(self, *, user: bool = False) -> str:
+        """A type as sqlglot prints it; ``user``: a plain name is a user-defined type."""
         kind, text = self.peek()
         if kind != "word":
             raise _Bail
@@ -216,7 +268,11 @@ class _Reader:
                 printed = long_name
                 break
         if printed is None:
-            raise _Bail
+            if not user or not _USER_TYPE.fullmatch(text) or text in RESERVED_WORDS:
+                raise _Bail
+            if self.peek() in {("punct", "("), ("punct", "["), ("punct", ".")}:
+                raise _Bail
+            return text
         if self.punct("("):
             if printed not in _SIZED:
                 raise _Bail
@@ -248,6 +304,14 @@ class _Reader:
                 raise _Bail
             self.i += 2
             return "-" + nxt, False
+        if kind == "string" and "\\" in text:
+            raise _Bail  # sqlglot reads backslashes in its own way
+        if kind == "string" and self.peek(1) == ("op", "::"):
+            cast = _CASTS.get(self.peek(2)[1].lower()) if self.peek(2)[0] == "word" else None
+            if cast is None or self.peek(3) in {("punct", "("), ("punct", "["), ("punct", ".")}:
+                raise _Bail
+            self.i += 3
+            return f"CAST({text} AS {cast})", False
         if kind in {"number", "string"}:
             self.i += 1
             return text, False
@@ -262,6 +326,144 @@ class _Reader:
                 return function
         raise _Bail
 
+    # --- expressions (read, never printed: only whether sqlglot accepts them matters) --------
+
+    def expression(self, depth: int = 0) -> None:
+        """``a OR b``, ``a AND b``, ``NOT a``, comparisons, arithmetic, IS NULL, IN, LIKE."""
+        if depth > _MAX_DEPTH:
+            raise _Bail
+        self.conjunction(depth)
+        while self.accept("or"):
+            self.conjunction(depth)
+
+    def conjunction(self, depth: int) -> None:
+        self.negation(depth)
+        while self.accept("and"):
+            self.negation(depth)
+
+    def negation(self, depth: int) -> None:
+        if self.accept("not"):
+            self.negation(depth + 1)
+            return
+        self.comparison(depth)
+
+    def comparison(self, depth: int) -> None:
+        self.sum(depth)
+        kind, text = self.peek()
+        if kind == "op" and text in _COMPARISONS:
+            self.i += 1
+            self.sum(depth)
+        elif self.accept("is"):
+            self.accept("not")
+            if not (self.accept("null") or self.accept("true") or self.accept("false")):
+                raise _Bail
+        elif self.accept("in") or self.accept("not", "in"):
+            self.need("(")
+            if self.at("select"):
+                self.select(depth + 1)
+            else:
+                self.expression(depth + 1)
+                while self.punct(","):
+                    self.expression(depth + 1)
+            self.need(")")
+        elif self.accept("like") or self.accept("not", "like"):
+            self.sum(depth)
+
+    def sum(self, depth: int) -> None:
+        self.product(depth)
+        while self.peek() in {("op", "+"), ("punct", "-"), ("op", "||")}:
+            self.i += 1
+            self.product(depth)
+
+    def product(self, depth: int) -> None:
+        self.unary(depth)
+        while self.peek() in {("op", "*"), ("op", "/"), ("op", "%")}:
+            self.i += 1
+            self.unary(depth)
+
+    def unary(self, depth: int) -> None:
+        if self.punct("-"):
+            if depth > _MAX_DEPTH:
+                raise _Bail
+            self.unary(depth + 1)
+            return
+        self.primary(depth)
+        while self.peek() == ("op", "::"):
+            self.i += 1
+            self.data_type()
+
+    def primary(self, depth: int) -> None:
+        kind, text = self.peek()
+        if kind in {"number", "string"}:
+            self.i += 1
+            return
+        if kind == "punct" and text == "(":
+            self.i += 1
+            if self.at("select"):
+                raise _Bail
+            self.expression(depth + 1)
+            self.need(")")
+            return
+        if kind != "word":
+            raise _Bail
+        word = text.lower()
+        if word in {"true", "false", "null", "current_timestamp", "current_date"}:
+            self.i += 1
+            return
+        if word == "interval":
+            if self.peek(1)[0] != "string":
+                raise _Bail
+            self.i += 2
+            return
+        if self.peek(1) == ("punct", "("):
+            arity = _CALLS.get(word)
+            if arity is None:
+                raise _Bail
+            self.i += 2
+            count = 0
+            if not self.punct(")"):
+                self.expression(depth + 1)
+                count = 1
+                while self.punct(","):
+                    self.expression(depth + 1)
+                    count += 1
+                self.need(")")
+            if not arity[0] <= count <= arity[1]:
+                raise _Bail
+            return
+        self.ident()
+        if self.punct("."):
+            self.ident()
+
+    def select(self, depth: int) -> None:
+        """``SELECT * | e, … FROM t [WHERE e] [ORDER BY e [ASC|DESC], …] [LIMIT n|name] [FOR UPDATE …]``."""
+        self.expect("select")
+        if self.peek() == ("op", "*"):
+            self.i += 1
+        else:
+            self.expression(depth)
+            while self.punct(","):
+                self.expression(depth)
+        self.expect("from")
+        self.table()
+        if self.accept("where"):
+            self.expression(depth)
+        if self.accept("order", "by"):
+            while True:
+                self.expression(depth)
+                if not self.accept("asc"):
+                    self.accept("desc")
+                if not self.punct(","):
+                    break
+        if self.accept("limit"):
+            kind, _ = self.peek()
+            if kind == "number":
+                self.integer()
+            else:
+                self.ident()
+        if self.accept("for", "update") and not self.accept("skip", "locked"):
+            self.accept("nowait")
+
     # --- statements ---------------------------------------------------------------------
 
     def statement(self) -> list[Operation]:
@@ -272,6 +474,16 @@ class _Reader:
             ops = [self.create_index()]
         elif self.accept("drop", "table"):
             ops = self.drop_table()
+        elif self.accept("create", "table"):
+            ops = [self.create_table()]
+        elif self.accept("update"):
+            ops = [self.update()]
+        elif self.accept("delete", "from"):
+            ops = [self.delete()]
+        elif self.accept("insert", "into"):
+            ops = [self.insert()]
+        elif self.accept("drop", "type"):
+            ops = self.drop_type()
         else:
             raise _Bail
         if not self.done():
@@ -349,18 +561,37 @@ class _Reader:
             self.accept("restrict")
 
     def column(self) -> ColumnDef:
+        """A column definition, its constraints applied in order as the sqlglot path does."""
         name = self.name()
-        data_type = self.data_type()
+        data_type = self.data_type(user=True)
         nullable = True
         default: str | None = None
-        volatile = False
+        volatile = identity = primary = unique = False
+        references: str | None = None
         while True:
+            if self.accept("constraint"):
+                self.name()
+                if not self.at_column_constraint():
+                    raise _Bail
             if self.accept("not", "null"):
                 nullable = False
             elif self.accept("null"):
                 nullable = True
             elif default is None and self.accept("default"):
                 default, volatile = self.default()
+            elif self.accept("primary", "key"):
+                primary, nullable = True, False
+            elif self.accept("unique"):
+                unique = True
+            elif references is None and self.accept("references"):
+                references = self.references()
+            elif self.accept("check"):
+                self.check_body()
+            elif self.accept("generated"):
+                if not self.accept("always"):
+                    self.expect("by", "default")
+                self.expect("as", "identity")
+                identity = True
             else:
                 break
         return ColumnDef(
@@ -369,8 +600,37 @@ class _Reader:
             nullable=nullable,
             default=default,
             default_volatile=volatile,
+            identity=identity,
             serial=data_type in _SERIAL,
+            primary_key=primary,
+            unique=unique,
+            references=references,
         )
+
+    def at_column_constraint(self) -> bool:
+        """Whether a column constraint follows (after ``CONSTRAINT name``)."""
+        return any(self.at(*words) for words in _COLUMN_CONSTRAINTS)
+
+    def references(self) -> str:
+        """``REFERENCES t [(c, …)] [ON DELETE|UPDATE action]…``: the table (name only)."""
+        table = self.table()
+        if self.peek() == ("punct", "("):
+            self.name_list()
+        seen: set[str] = set()
+        while self.accept("on"):
+            event = "delete" if self.accept("delete") else "update" if self.accept("update") else None
+            if event is None or event in seen:
+                raise _Bail
+            seen.add(event)
+            if not any(self.accept(*a) for a in _FK_ACTIONS):
+                raise _Bail
+        return table
+
+    def check_body(self) -> None:
+        """``(expression)`` of a CHECK whose text the IR does not keep."""
+        self.need("(")
+        self.expression()
+        self.need(")")
 
     def alter_column(self, table: str, column: str) -> Operation:
         if self.accept("set", "not", "null"):
@@ -394,11 +654,22 @@ class _Reader:
         if self.accept("check"):
             self.need("(")
             column = self.plain()
-            self.expect("is")
-            negated = self.accept("not")
-            self.expect("null")
+            if self.accept("is"):
+                negated = self.accept("not")
+                self.expect("null")
+                expression = f"{column} IS {'NOT ' if negated else ''}NULL"
+            else:
+                kind, op = self.peek()
+                if kind != "op" or op not in _COMPARISONS:
+                    raise _Bail
+                self.i += 1
+                literal, _ = self.default()
+                if not literal[:1].isdigit() and literal[:1] not in {"'", "-"}:
+                    raise _Bail
+                if literal.startswith("CAST("):
+                    raise _Bail
+                expression = f"{column} {'<>' if op == '!=' else op} {literal}"
             self.need(")")
-            expression = f"{column} IS {'NOT ' if negated else ''}NULL"
             not_valid = self.accept("not", "valid")
             op = AddConstraint(
                 table=table,
@@ -523,6 +794,113 @@ class _Reader:
         if not cascade:
             self.accept("restrict")
         return [DropTable(table=n, if_exists=if_exists, cascade=cascade) for n in names]
+
+    def create_table(self) -> CreateTable:
+        """``CREATE TABLE [IF NOT EXISTS] t (columns and table constraints)``, nothing after."""
+        if_not_exists = self.accept("if", "not", "exists")
+        table = self.table()
+        self.need("(")
+        columns: list[ColumnDef] = []
+        primary: set[str] = set()
+        unique: set[str] = set()
+        refs: dict[str, str] = {}
+        while True:
+            if self.accept("constraint"):
+                self.name()
+                if not (self.at("primary") or self.at("unique") or self.at("check") or self.at("foreign")):
+                    raise _Bail
+            if self.accept("primary", "key"):
+                primary.update(self.name_list())
+            elif self.accept("unique"):
+                names = self.name_list()
+                if len(names) == 1:
+                    unique.update(names)
+            elif self.accept("check"):
+                self.check_body()
+            elif self.accept("foreign", "key"):
+                names = self.name_list()
+                self.expect("references")
+                target = self.references()
+                if len(names) == 1:
+                    refs[names[0]] = target
+            else:
+                columns.append(self.column())
+            if not self.punct(","):
+                break
+        self.need(")")
+        return CreateTable(
+            table=table,
+            columns=tuple(
+                replace(
+                    c,
+                    primary_key=c.primary_key or c.name in primary,
+                    nullable=c.nullable and c.name not in primary,
+                    unique=c.unique or c.name in unique,
+                    references=c.references or refs.get(c.name),
+                )
+                for c in columns
+            ),
+            if_not_exists=if_not_exists,
+        )
+
+    def update(self) -> DataChange:
+        """``UPDATE t SET c = e, … [WHERE e]``."""
+        if self.at("only"):
+            raise _Bail
+        table = self.table()
+        self.expect("set")
+        while True:
+            self.name()
+            if self.peek() != ("op", "="):
+                raise _Bail
+            self.i += 1
+            self.expression()
+            if not self.punct(","):
+                break
+        has_where = self.accept("where")
+        if has_where:
+            self.expression()
+        return DataChange(change=DataChangeKind.UPDATE, table=table, has_where=has_where)
+
+    def delete(self) -> DataChange:
+        """``DELETE FROM t [WHERE e]``."""
+        if self.at("only"):
+            raise _Bail
+        table = self.table()
+        has_where = self.accept("where")
+        if has_where:
+            self.expression()
+        return DataChange(change=DataChangeKind.DELETE, table=table, has_where=has_where)
+
+    def insert(self) -> DataChange:
+        """``INSERT INTO t [(c, …)] SELECT …`` or ``… VALUES (e, …), … [ON CONFLICT … DO NOTHING]``."""
+        table = self.table()
+        if self.peek() == ("punct", "("):
+            self.name_list()
+        if self.at("select"):
+            self.select(0)
+            return DataChange(change=DataChangeKind.INSERT_SELECT, table=table)
+        self.expect("values")
+        while True:
+            self.need("(")
+            self.expression()
+            while self.punct(","):
+                self.expression()
+            self.need(")")
+            if not self.punct(","):
+                break
+        if self.accept("on", "conflict"):
+            if self.peek() == ("punct", "("):
+                self.name_list()
+            self.expect("do", "nothing")
+        return DataChange(change=DataChangeKind.INSERT_VALUES, table=table)
+
+    def drop_type(self) -> list[Operation]:
+        """``DROP TYPE [IF EXISTS] t [CASCADE|RESTRICT]``."""
+        self.accept("if", "exists")
+        name = self.table()  # sqlglot rejects a list of types
+        self.drop_behaviour()
+        return [EnumChange(type_name=name, action="drop")]
 
 
 def read(sql: str) -> list[Operation] | None:
