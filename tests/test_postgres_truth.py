@@ -199,3 +199,58 @@ def test_rules_that_predict_failure_agree_with_postgres(
                 break
     assert failed == refused
     assert _fires(code, sql) == refused
+
+
+def _postgres_doc_rules() -> list[tuple[str, str, str]]:
+    from miglint.rules import builtin_rules
+    from miglint.rules._base import code_blocks
+
+    cases: list[tuple[str, str, str]] = []
+    for rule in builtin_rules():
+        if rule.dialects is not None and "postgres" not in rule.dialects:
+            continue
+        for section in ("Example", "Use instead"):
+            cases.extend((rule.code, section, sql) for sql in code_blocks(rule.sections[section]))
+    return cases
+
+
+DOC_CASES = _postgres_doc_rules()
+
+
+@pytest.mark.parametrize(
+    ("code", "section", "sql"), DOC_CASES, ids=[f"{c}-{s}-{i}" for i, (c, s, _) in enumerate(DOC_CASES)]
+)
+def test_rule_docs_sql_is_valid_postgresql(
+    db: psycopg.Connection[tuple[object, ...]], code: str, section: str, sql: str
+) -> None:
+    """Every statement of a rule page's SQL parses on PostgreSQL 15.
+
+    PL/pgSQL checks the syntax of each SQL statement of a function body when the function is
+    created, without needing its tables, so each statement is wrapped in a throwaway function.
+    Transaction control is left out: it is the wrapper's own syntax inside PL/pgSQL.
+    """
+    from miglint.ir.ops import TransactionControl
+
+    # MG001's example is broken on purpose: PostgreSQL must reject it too.
+    must_fail = (code, section) == ("MG001", "Example")
+    rejected = False
+    checked = 0
+    for piece in statements(sql):
+        ops = parse_sql(piece.text, "doc.sql")
+        if not piece.text.strip() or piece.text.lstrip().startswith("\\"):
+            continue
+        if ops and all(isinstance(op, TransactionControl) for op in ops):
+            continue
+        body = (
+            "CREATE OR REPLACE FUNCTION pg_temp.doc_check() RETURNS void LANGUAGE plpgsql"
+            f" AS $doc$ BEGIN\n{piece.text};\nEND $doc$"
+        )
+        try:
+            db.execute(body.encode())
+        except psycopg.errors.SyntaxError as exc:
+            rejected = True
+            if not must_fail:
+                pytest.fail(f"{code} {section}: PostgreSQL rejects {piece.text!r}: {exc}")
+        checked += 1
+    assert checked, f"{code} {section} has no statement to check"
+    assert rejected == must_fail
