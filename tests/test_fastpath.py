@@ -21,11 +21,13 @@ from miglint.findings import Finding, Level, Location
 from miglint.ir.ops import (
     AddColumn,
     AddConstraint,
+    AlterColumnType,
     CreateIndex,
     CreateTable,
     DataChange,
     EnumChange,
     Operation,
+    SetDefault,
     ValidateConstraint,
 )
 from miglint.parsers import fastpath
@@ -127,6 +129,18 @@ def test_generated_corpus_reads_the_same(tmp_path: Path) -> None:
         ("INSERT INTO a (x, y) VALUES ('v', false) ON CONFLICT (x) DO NOTHING", DataChange),
         ("UPDATE t SET b = '\\x00'::bytea WHERE b IS NULL", DataChange),
         ("DROP TYPE IF EXISTS t_kind CASCADE", EnumChange),
+        # ``name`` is a keyword to sqlglot's tokenizer, yet read and printed as a plain name
+        ("CREATE TABLE f (name text PRIMARY KEY, enabled boolean NOT NULL DEFAULT false)", CreateTable),
+        ("INSERT INTO f (name, enabled) VALUES ('x', false)\nON CONFLICT (name) DO NOTHING", DataChange),
+        ("DELETE FROM f WHERE name = 'x'", DataChange),
+        (
+            "ALTER TABLE t ALTER COLUMN sent_at TYPE timestamptz USING sent_at AT TIME ZONE 'UTC'",
+            AlterColumnType,
+        ),
+        ("ALTER TABLE t ALTER COLUMN checksum SET DEFAULT '\\x00'::bytea", SetDefault),
+        ("ALTER TABLE t ADD CONSTRAINT c CHECK (char_length(country_code) = 2) NOT VALID", AddConstraint),
+        ("ALTER TABLE t ADD CONSTRAINT c CHECK (status IN ('pending', 'active'))", AddConstraint),
+        ("ALTER TABLE t ADD CONSTRAINT c CHECK (length(name) NOT IN (1, -2))", AddConstraint),
     ],
 )
 def test_common_shapes_take_the_fast_path(sql: str, kind: type[Operation]) -> None:
@@ -141,7 +155,7 @@ def test_common_shapes_take_the_fast_path(sql: str, kind: type[Operation]) -> No
     "sql",
     [
         "ALTER TABLE t ADD COLUMN c integer DEFAULT random()",  # unknown function
-        "ALTER TABLE t ADD COLUMN name text",  # a keyword as a name
+        "ALTER TABLE t ADD COLUMN key text",  # a keyword as a name
         "ALTER TABLE t ADD COLUMN c text -- note",  # a comment
         "ALTER TABLE IF EXISTS t DROP COLUMN c",  # read peculiarly by sqlglot
         "ALTER TABLE t ADD COLUMN c jsonb DEFAULT '{}'::jsonb::text",  # an expression
@@ -258,10 +272,17 @@ _defaults = st.sampled_from(
         "E'x'",
         "1e5",
         "1.",
+        "'\\x00'",
+        "'\\x00'::bytea",
+        "'a\\tb'",
+        "'a\\\\b'",
+        "'\\'",
+        "'\\''",
     ]
 )
+_zones = st.sampled_from(["'UTC'", "'it''s'", "'\\x'", "utc", "'UTC' AT TIME ZONE 'x'", "E'UTC'"])
 _fk_actions = st.sampled_from(["CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT", "NO ACTION", "NOTHING"])
-_plain = st.sampled_from(["a", "b", "user_id", "Up", "id"])
+_plain = st.sampled_from(["a", "b", "user_id", "Up", "id", "name", "Name", "key"])
 _cols = st.lists(_plain, min_size=1, max_size=3).map(", ".join)
 _flags = st.booleans()
 
@@ -315,6 +336,9 @@ def _action(draw: st.DrawFn) -> str:
                 _types.map("TYPE {}".format),
                 _types.map("SET DATA TYPE {}".format),
                 _types.map("TYPE {} USING c::text".format),
+                st.tuples(_types, _plain, _zones).map(
+                    lambda t: f"TYPE {t[0]} USING {t[1]} AT TIME ZONE {t[2]}"
+                ),
             )
         )
         return f"ALTER {column}{draw(_names)} {what}"
@@ -383,6 +407,8 @@ _atoms = st.sampled_from(
         "CURRENT_TIMESTAMP",
         "interval '7 days'",
         "lower(a)",
+        "char_length(a)",
+        "CHAR_LENGTH(name)",
         "coalesce(a, 0)",
         "nullif(a, '')",
         "'{}'::jsonb",
@@ -393,6 +419,8 @@ _atoms = st.sampled_from(
         "nullif(a)",
         "f(a)",
         "position(a)",
+        "char_length(a, b)",
+        "char_length()",
         "name",
         "key",
         "int4",
@@ -560,11 +588,25 @@ def _more(draw: st.DrawFn) -> str:
         how = draw(st.sampled_from(["", " CASCADE"]))
         text = f"DROP TYPE {'IF EXISTS ' if draw(_flags) else ''}{names}{how}"
     elif kind == "check":
-        op = draw(st.sampled_from(["=", "<>", "!=", ">=", "<", "==", "IS NULL", "LIKE"]))
+        op = draw(st.sampled_from(["=", "<>", "!=", ">=", "<", "==", "IS NULL", "LIKE", "IN", "NOT IN"]))
         literal = draw(
-            st.sampled_from(["0", "-1", "- 2", "1.50", "''", "'x'", "TRUE", "'\\'", "a", "'{}'::jsonb"])
+            st.sampled_from(
+                ["0", "-1", "- 2", "1.50", "''", "'x'", "TRUE", "'\\'", "a", "'{}'::jsonb", "'\\x'"]
+            )
         )
-        text = f"ALTER TABLE {draw(_tables)} ADD CONSTRAINT c CHECK ({draw(_plain)} {op} {literal})"
+        if op.endswith("IN"):
+            items = draw(
+                st.lists(st.sampled_from(["'a'", "'it''s'", "1", "-2", "NULL", "b", "'x'::text"]), max_size=3)
+            )
+            literal = f"({', '.join(items)})"
+        column = draw(_plain)
+        shape = draw(
+            st.sampled_from(["{}", "{}", "length({})", "char_length({})", "CHAR_LENGTH({})", "lower({})"])
+        )
+        shape = draw(st.sampled_from([shape, "char_length({}, a)", "length(({}))", "char_length ({})"]))
+        check = f"{shape.format(column)} {op} {literal}"
+        tail = " NOT VALID" if draw(_flags) else ""
+        text = f"ALTER TABLE {draw(_tables)} ADD CONSTRAINT c CHECK ({check}){tail}"
     else:
         constraint = draw(_column_constraints)
         text = f"ALTER TABLE {draw(_tables)} ADD COLUMN c {draw(st.one_of(_types, _user_types))} {constraint}"

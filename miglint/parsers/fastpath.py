@@ -9,7 +9,7 @@ DO NOTHING``. Building and printing a sqlglot tree for each costs ~0.1 ms; this 
 the statement with one regular expression and follows a small recursive-descent grammar of
 exactly those shapes.
 
-It is conservative: any token, name or shape it does not expect (reserved words as names,
+It is conservative: any token, name or shape it does not expect (reserved words as names, ``name`` excepted,
 comments, E'' strings, expressions beyond literals, options sqlglot reads in a peculiar way)
 makes it return None, and the statement goes to sqlglot as before. Expressions that the IR does
 not keep (WHERE, SET, CHECK in CREATE TABLE) are read with a small grammar — names, literals,
@@ -64,10 +64,12 @@ _TOKEN = re.compile(
     | (?P<string>'(?:[^'\\\n]|\\(?![\\'\n])|'')*')
     | (?P<op><>|<=|>=|!=|\|\||::|[=<>+*%]|/(?!\*))
     | (?P<punct>[(),.\[\]]|-(?!-))
+    | (?P<bad>\S)
     )""",
     re.VERBOSE,
 )
-_END = re.compile(r"\s*")
+# Past the last token: peek() and at() need no bounds check for up to this many tokens ahead.
+_LOOKAHEAD = 4
 
 # Single-word types and how sqlglot prints them (lower-cased by the front end).
 _TYPES = {
@@ -125,7 +127,14 @@ _DIGIT_KEYWORDS = frozenset(
     }
 )  # fmt: skip
 # Casts of a string default and how sqlglot prints them: '{}'::jsonb is CAST('{}' AS JSONB).
-_CASTS = {"jsonb": "JSONB", "json": "JSON", "text": "TEXT", "date": "DATE", "uuid": "UUID"}
+_CASTS = {
+    "jsonb": "JSONB",
+    "json": "JSON",
+    "text": "TEXT",
+    "date": "DATE",
+    "uuid": "UUID",
+    "bytea": "BYTEA",
+}
 # Functions an expression may call (sqlglot reads each as a plain call): name -> (min, max) arguments.
 _CALLS = {
     "now": (0, 0),
@@ -135,12 +144,19 @@ _CALLS = {
     "lower": (1, 1),
     "upper": (1, 1),
     "length": (1, 1),
+    "char_length": (1, 1),
     "abs": (1, 1),
     "nullif": (2, 2),
     "coalesce": (1, 8),
     "greatest": (1, 8),
     "least": (1, 8),
 }
+# Words in RESERVED_WORDS that sqlglot nevertheless reads as a plain name wherever a name can
+# stand, printing them as written (PostgreSQL accepts them unquoted too): ``name`` is a common
+# column name. tests/test_fastpath.py compares them in every position.
+_KEYWORD_NAMES = frozenset({"name"})
+# Functions a CHECK may apply to its column, as sqlglot prints them.
+_CHECK_FUNCTIONS = {"length": "LENGTH", "char_length": "LENGTH"}
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
 # A user-defined type (an enum): a plain lower-case name; digits could spell a sqlglot type.
 _USER_TYPE = re.compile(r"[a-z_]+")
@@ -163,34 +179,30 @@ class _Bail(Exception):
 
 class _Reader:
     def __init__(self, sql: str) -> None:
-        self.tokens: list[tuple[str, str]] = []
-        pos, n = 0, len(sql)
-        match = _TOKEN.match
-        while True:
-            m = match(sql, pos)
-            if m is None or m.end() == pos:
-                break
+        tokens: list[tuple[str, str]] = []
+        # Every character but blanks is in some token: one the grammar does not know is "bad".
+        for m in _TOKEN.finditer(sql):
             kind = m.lastgroup
-            assert kind is not None
-            self.tokens.append((kind, m.group(kind)))
-            pos = m.end()
-        if _END.match(sql, pos).end() != n:  # pyright: ignore[reportOptionalMemberAccess]
-            raise _Bail
+            if kind is None or kind == "bad":
+                raise _Bail
+            tokens.append((kind, m[kind]))
+        self.count = len(tokens)
+        #: Each token's lower-cased text if it is a word (None otherwise): what at() compares.
+        self.words: list[str | None] = [text.lower() if kind == "word" else None for kind, text in tokens]
+        self.words.extend([None] * _LOOKAHEAD)
+        tokens.extend([("end", "")] * _LOOKAHEAD)
+        self.tokens = tokens
         self.i = 0
 
     # --- tokens -------------------------------------------------------------------------
 
     def peek(self, offset: int = 0) -> tuple[str, str]:
-        j = self.i + offset
-        return self.tokens[j] if j < len(self.tokens) else ("end", "")
+        return self.tokens[self.i + offset]
 
     def at(self, *words: str) -> bool:
         """Whether the next tokens are the (unquoted, any case) ``words``."""
-        for k, word in enumerate(words):
-            kind, text = self.peek(k)
-            if kind != "word" or text.lower() != word:
-                return False
-        return True
+        i = self.i
+        return tuple(self.words[i : i + len(words)]) == words
 
     def accept(self, *words: str) -> bool:
         if self.at(*words):
@@ -213,16 +225,18 @@ class _Reader:
             raise _Bail
 
     def done(self) -> bool:
-        return self.i >= len(self.tokens)
+        return self.i >= self.count
 
     # --- names --------------------------------------------------------------------------
 
     def ident(self) -> tuple[str, bool]:
         """One identifier part: (text, quoted); reserved words and ``""`` escapes bail."""
         kind, text = self.peek()
-        if kind == "word" and text.lower() not in RESERVED_WORDS and text.lower() not in _DIGIT_KEYWORDS:
-            self.i += 1
-            return text, False
+        if kind == "word":
+            low = text.lower()
+            if (low not in RESERVED_WORDS or low in _KEYWORD_NAMES) and low not in _DIGIT_KEYWORDS:
+                self.i += 1
+                return text, False
         if kind == "quoted" and '""' not in text:
             self.i += 1
             return text[1:-1], True
@@ -248,7 +262,9 @@ class _Reader:
     def plain(self) -> str:
         """A lower-case unquoted name, printed as written in a regenerated expression."""
         kind, text = self.peek()
-        if kind != "word" or text != text.lower() or text in RESERVED_WORDS or text in _DIGIT_KEYWORDS:
+        if kind != "word" or text != text.lower() or text in _DIGIT_KEYWORDS:
+            raise _Bail
+        if text in RESERVED_WORDS and text not in _KEYWORD_NAMES:
             raise _Bail
         self.i += 1
         return text
@@ -304,8 +320,6 @@ class _Reader:
                 raise _Bail
             self.i += 2
             return "-" + nxt, False
-        if kind == "string" and "\\" in text:
-            raise _Bail  # sqlglot reads backslashes in its own way
         if kind == "string" and self.peek(1) == ("op", "::"):
             cast = _CASTS.get(self.peek(2)[1].lower()) if self.peek(2)[0] == "word" else None
             if cast is None or self.peek(3) in {("punct", "("), ("punct", "["), ("punct", ".")}:
@@ -524,7 +538,7 @@ class _Reader:
         return AddConstraint(table=table, name=name, constraint=kind, using_index=self.name())
 
     def lookahead_using_index(self) -> bool:
-        return any(kind == "word" and text.lower() == "using" for kind, text in self.tokens[self.i :])
+        return "using" in self.words[self.i : self.count]
 
     def action(self, table: str) -> tuple[Operation, bool]:
         """One ALTER TABLE action, and whether it ended with NOT VALID."""
@@ -644,31 +658,26 @@ class _Reader:
             return SetDefault(table=table, column=column, default=None)
         if self.accept("set", "data", "type") or self.accept("type"):
             new_type = self.data_type()
-            if self.at("using") or self.at("collate"):
+            using: str | None = None
+            if self.accept("using"):
+                # Only ``USING c AT TIME ZONE 'zone'``: sqlglot prints it with the keywords upper-case.
+                source = self.plain()
+                self.expect("at", "time", "zone")
+                kind, zone = self.peek()
+                if kind != "string":
+                    raise _Bail
+                self.i += 1
+                using = f"{source} AT TIME ZONE {zone}"
+            if self.at("collate"):
                 raise _Bail
-            return AlterColumnType(table=table, column=column, new_type=new_type)
+            return AlterColumnType(table=table, column=column, new_type=new_type, using=using)
         raise _Bail
 
     def add_constraint(self, table: str) -> tuple[Operation, bool]:
         name = self.name()
         if self.accept("check"):
             self.need("(")
-            column = self.plain()
-            if self.accept("is"):
-                negated = self.accept("not")
-                self.expect("null")
-                expression = f"{column} IS {'NOT ' if negated else ''}NULL"
-            else:
-                kind, op = self.peek()
-                if kind != "op" or op not in _COMPARISONS:
-                    raise _Bail
-                self.i += 1
-                literal, _ = self.default()
-                if not literal[:1].isdigit() and literal[:1] not in {"'", "-"}:
-                    raise _Bail
-                if literal.startswith("CAST("):
-                    raise _Bail
-                expression = f"{column} {'<>' if op == '!=' else op} {literal}"
+            expression = self.check_expression()
             self.need(")")
             not_valid = self.accept("not", "valid")
             op = AddConstraint(
@@ -689,6 +698,46 @@ class _Reader:
             raise _Bail
         columns = tuple(self.name_list())
         return AddConstraint(table=table, name=name, constraint=kind, columns=columns), False
+
+    def check_expression(self) -> str:
+        """A CHECK's condition, as the text sqlglot prints for it.
+
+        ``x IS [NOT] NULL``, ``x op literal`` or ``x [NOT] IN (literal, …)``, where ``x`` is a
+        column or ``[char_]length(column)``.
+        """
+        column = self.plain()
+        function = _CHECK_FUNCTIONS.get(column)
+        if function is not None and self.punct("("):
+            column = f"{function}({self.plain()})"
+            self.need(")")
+        elif self.peek() == ("punct", "("):
+            raise _Bail
+        if self.accept("is"):
+            negated = self.accept("not")
+            self.expect("null")
+            return f"{column} IS {'NOT ' if negated else ''}NULL"
+        negated = self.accept("not", "in")
+        if negated or self.accept("in"):
+            self.need("(")
+            items = [self.check_literal()]
+            while self.punct(","):
+                items.append(self.check_literal())
+            self.need(")")
+            return f"{'NOT ' if negated else ''}{column} IN ({', '.join(items)})"
+        kind, op = self.peek()
+        if kind != "op" or op not in _COMPARISONS:
+            raise _Bail
+        self.i += 1
+        return f"{column} {'<>' if op == '!=' else op} {self.check_literal()}"
+
+    def check_literal(self) -> str:
+        """A number or a string, as sqlglot prints it."""
+        literal, _ = self.default()
+        if not literal[:1].isdigit() and literal[:1] not in {"'", "-"}:
+            raise _Bail
+        if literal.startswith("CAST("):
+            raise _Bail
+        return literal
 
     def name_list(self) -> list[str]:
         self.need("(")

@@ -29,12 +29,16 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 
 @lru_cache(maxsize=8)
 def _plain_run(delimiter_start: str) -> re.Pattern[str]:
-    """A run of characters that can neither start a quote, a comment or the delimiter, nor be a blank.
+    """Words, and the spaces or tabs between them, with nothing that can start a quote or comment.
+
+    The run holds no line break and no character that could start the delimiter, and ends on a
+    non-blank.
 
     The scanner steps over such a run in one regex match instead of character by character;
     every excluded character still goes through the character-by-character path.
     """
-    return re.compile(f"[^\\s'\"`$\\-/#{re.escape(delimiter_start)}]*")
+    word = f"[^\\s'\"`$\\-/#{re.escape(delimiter_start)}]"
+    return re.compile(f"{word}*(?:[ \\t]+{word}+)*")
 
 
 def _ident_char(ch: str) -> bool:

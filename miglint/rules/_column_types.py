@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from miglint.ir.ops import AddColumn, AlterColumnType, ColumnDef, CreateTable, Operation
 
@@ -26,6 +27,7 @@ SERIALS = frozenset({"serial", "serial4", "smallserial", "serial2", "bigserial",
 BIG_INTEGERS = frozenset({"bigint", "int8", "bigserial", "serial8"})
 
 
+@lru_cache(maxsize=1024)
 def norm_type(type_: str) -> str:
     """Lower-case, quote-free, single-spaced spelling of a type (``VARCHAR (20)`` -> ``varchar(20)``)."""
     text = _SPACES.sub(" ", type_.replace('"', "").strip().lower())
@@ -42,8 +44,9 @@ class TypeShape:
     array: bool
 
 
+@lru_cache(maxsize=1024)
 def type_shape(type_: str) -> TypeShape:
-    """Split ``type_`` (``timestamp(3) without time zone[]``) into its parts."""
+    """Split ``type_`` (``timestamp(3) without time zone[]``) into its parts (cached: a run has few types)."""
     text = norm_type(type_)
     array = text.endswith("[]")
     text = text.removesuffix("[]").strip()
