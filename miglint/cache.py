@@ -33,13 +33,15 @@ import hashlib
 import io
 import json
 import os
-import pickle
 import sys
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    import pickle
+
     from miglint.config import Settings
     from miglint.rules._base import Rule
 
@@ -107,6 +109,10 @@ def code_fingerprint() -> str:
                 except OSError:
                     continue
                 parts.append(f"{os.path.relpath(path, package)}:{st.st_size}:{st.st_mtime_ns}")
+    found = _distribution_metadata(("sqlglot", "sqlglotc"))
+    if found is not None:
+        parts.extend(found)
+        return digest(*parts)
     try:
         from importlib.metadata import version
 
@@ -115,6 +121,61 @@ def code_fingerprint() -> str:
     except Exception:  # an absent distribution is part of the fingerprint too
         parts.append("no sqlglotc")
     return digest(*parts)
+
+
+def _distribution_metadata(names: Sequence[str]) -> list[str] | None:
+    """The metadata files of every installed distribution of ``names``, without importlib.metadata.
+
+    Importing importlib.metadata costs more than the rest of a cached run's start-up. Its
+    ``version(name)`` is the ``Version`` of the first of the distributions this lists (the
+    ``*.dist-info``/``*.egg-info`` folders, and ``.egg``'s ``EGG-INFO``, of the folders on
+    ``sys.path`` that its ``FastPath``/``Lookup`` would match); all of them, with their
+    ``METADATA`` and ``PKG-INFO`` contents, are at least as telling. None when that cannot be
+    known so (a zip file on ``sys.path``, another distribution finder, an unreadable file).
+    """
+    import importlib.machinery
+    import re
+
+    def normalize(name: str) -> str:  # importlib.metadata.Prepared.normalize
+        return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+    wanted = {normalize(n) for n in names}
+    for finder in sys.meta_path:
+        if (
+            getattr(finder, "find_distributions", None) is not None
+            and finder is not importlib.machinery.PathFinder
+        ):
+            return None
+    parts: list[str] = []
+    for root in sys.path:
+        if not isinstance(root, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            return None
+        try:
+            children = os.listdir(root or ".")
+        except Exception:
+            if os.path.isfile(root):  # a zip archive
+                return None
+            continue
+        base = os.path.basename(root).lower()
+        egg = base.rpartition(".")[0].partition("-")[0].replace("-", "_") if base.endswith(".egg") else None
+        for child in children:
+            low = child.lower()
+            if low.endswith((".dist-info", ".egg-info")):
+                if normalize(low.rpartition(".")[0].partition("-")[0]) not in wanted:
+                    continue
+            elif egg is None or low != "egg-info" or egg not in wanted:
+                continue
+            folder = os.path.join(root, child)
+            parts.append(folder)
+            for meta in ("METADATA", "PKG-INFO"):
+                try:
+                    with open(os.path.join(folder, meta), "rb") as handle:
+                        parts.append(handle.read().decode("utf-8", "surrogateescape"))
+                except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+                    parts.append(f"no {meta}")
+                except OSError:
+                    return None
+    return parts
 
 
 def rules_fingerprint(rules: Iterable[type[Rule]]) -> str:
@@ -155,30 +216,69 @@ def settings_fingerprint(settings: Settings) -> str:
     return digest(canonical(relevant))
 
 
-class _SafeUnpickler(pickle.Unpickler):
-    """Builds only miglint classes and a few plain builtins; anything else is a bad entry."""
+@cache
+def _unpicklers() -> tuple[type[pickle.Unpickler], type[pickle.Unpickler]]:
+    """The unpicklers of entries and of packs (pickle is imported only when a pack is used)."""
+    import pickle
 
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "builtins" and name in _SAFE_BUILTINS:
-            return super().find_class(module, name)
-        if module == "miglint" or module.startswith("miglint."):
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the miglint cache")
+    class SafeUnpickler(pickle.Unpickler):
+        """Builds only miglint classes and a few plain builtins; anything else is a bad entry."""
+
+        def find_class(self, module: str, name: str) -> Any:
+            if module == "builtins" and name in _SAFE_BUILTINS:
+                return super().find_class(module, name)
+            if module == "miglint" or module.startswith("miglint."):
+                found = super().find_class(module, name)
+                if isinstance(found, type):
+                    return found
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the miglint cache")
+
+    class NoClassUnpickler(pickle.Unpickler):
+        """Builds no class at all: a pack is a dict of str to bytes."""
+
+        def find_class(self, module: str, name: str) -> Any:
+            raise pickle.UnpicklingError("a cache pack holds no classes")
+
+    return SafeUnpickler, NoClassUnpickler
 
 
 def _loads(data: bytes) -> Any:
-    return _SafeUnpickler(io.BytesIO(data)).load()
+    return _unpicklers()[0](io.BytesIO(data)).load()
 
 
-@dataclasses.dataclass(frozen=True)
 class RunRecord:
-    """What a whole run printed: the report, the warnings on stderr, the most severe level."""
+    """What a whole run printed: the report, the warnings on stderr, the most severe level.
 
-    report: str
-    max_level: int | None
-    warnings: tuple[str, ...] = ()
+    Read back from the cache, the report is kept as the UTF-8 bytes stored (:attr:`data`)
+    and decoded only when :attr:`report` is asked for: a hit that writes the bytes out as
+    they are skips decoding (and encoding again) a report of megabytes.
+    """
+
+    __slots__ = ("_report", "data", "max_level", "warnings")
+
+    def __init__(
+        self,
+        report: str | None,
+        max_level: int | None,
+        warnings: tuple[str, ...] = (),
+        *,
+        data: bytes | None = None,
+    ) -> None:
+        if report is None and data is None:
+            raise ValueError("a run record needs its report, as text or as UTF-8")
+        self._report = report
+        #: The report in UTF-8 (valid: checked when read back), or None.
+        self.data = data
+        self.max_level = max_level
+        self.warnings = warnings
+
+    @property
+    def report(self) -> str:
+        """The report."""
+        if self._report is None:
+            assert self.data is not None
+            self._report = self.data.decode("utf-8")
+        return self._report
 
 
 class Cache:
@@ -210,7 +310,6 @@ class Cache:
             with open(path, "rb") as handle:
                 header, _, body = handle.read().partition(b"\n")
             meta: object = json.loads(header)
-            report = body.decode("utf-8")
         except (OSError, ValueError):
             return None
         if not isinstance(meta, dict):
@@ -222,9 +321,17 @@ class Cache:
         warnings = cast(list[object], warnings)
         if not all(isinstance(w, str) for w in warnings):
             return None
+        # The body as written (its size and CRC in the header) is valid UTF-8: it was encoded
+        # strictly. Anything else is decoded now, and a miss if it is not UTF-8.
+        report: str | None = None
+        if meta.get("size") != len(body) or meta.get("crc32") != zlib.crc32(body):
+            try:
+                report = body.decode("utf-8")
+            except ValueError:
+                return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: trimmed last
-        return RunRecord(report, level, tuple(cast(list[str], warnings)))
+        return RunRecord(report, level, tuple(cast(list[str], warnings)), data=body)
 
     def put_run(self, key: str, record: RunRecord) -> None:
         """Store a whole-run record under ``key`` (written by :meth:`save`)."""
@@ -252,7 +359,7 @@ class Cache:
         try:
             with open(self._pack_path(kind), "rb") as handle:
                 # The pack itself is a dict of str -> bytes: no class may appear in it.
-                loaded: object = _NoClassUnpickler(handle).load()
+                loaded: object = _unpicklers()[1](handle).load()
         except Exception:  # absent, truncated or foreign: start afresh
             return {}
         if not isinstance(loaded, dict):
@@ -286,6 +393,8 @@ class Cache:
         """Store ``value`` under ``key`` (written by :meth:`save`)."""
         if not self.enabled:
             return
+        import pickle
+
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # e.g. a plugin's unpicklable finding: just not cached
@@ -357,8 +466,17 @@ class Cache:
         try:
             os.makedirs(folder, exist_ok=True)
             for key, record in self._runs.items():
-                header = json.dumps({"max_level": record.max_level, "warnings": list(record.warnings)})
-                data = header.encode("utf-8") + b"\n" + record.report.encode("utf-8", "surrogatepass")
+                try:
+                    body = record.report.encode("utf-8")
+                except UnicodeEncodeError:  # surrogates: a record that could not be read back
+                    continue
+                meta = {
+                    "max_level": record.max_level,
+                    "warnings": list(record.warnings),
+                    "size": len(body),
+                    "crc32": zlib.crc32(body),
+                }
+                data = json.dumps(meta).encode("utf-8") + b"\n" + body
                 fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".tmp", dir=folder)
                 try:
                     with os.fdopen(fd, "wb") as handle:
@@ -384,6 +502,7 @@ class Cache:
         if len(ordered) > MAX_ENTRIES:
             ordered = dict(list(ordered.items())[-MAX_ENTRIES:])
         assert self.directory is not None
+        import pickle
         import tempfile
 
         try:
@@ -397,11 +516,6 @@ class Cache:
                 raise
         except OSError:
             return
-
-
-class _NoClassUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError("a cache pack holds no classes")
 
 
 def cache_dir(root: str, *, option: str | None = None, disabled: bool = False) -> str | None:
