@@ -321,17 +321,14 @@ class Cache:
         warnings = cast(list[object], warnings)
         if not all(isinstance(w, str) for w in warnings):
             return None
-        # The body as written (its size and CRC in the header) is valid UTF-8: it was encoded
-        # strictly. Anything else is decoded now, and a miss if it is not UTF-8.
-        report: str | None = None
+        # A body that is not exactly what was written (its size and CRC in the header) is a
+        # miss: a damaged record must never be replayed. As written, it is valid UTF-8 (it was
+        # encoded strictly), so it needs no decoding until asked.
         if meta.get("size") != len(body) or meta.get("crc32") != zlib.crc32(body):
-            try:
-                report = body.decode("utf-8")
-            except ValueError:
-                return None
+            return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: trimmed last
-        return RunRecord(report, level, tuple(cast(list[str], warnings)), data=body)
+        return RunRecord(None, level, tuple(cast(list[str], warnings)), data=body)
 
     def put_run(self, key: str, record: RunRecord) -> None:
         """Store a whole-run record under ``key`` (written by :meth:`save`)."""

@@ -349,3 +349,54 @@ def test_corrupt_run_records_are_ignored(history: Path, monkeypatch: pytest.Monk
     assert runs.finished == 4
     cache = Cache(str(history.parent / CACHE_DIR_NAME))
     assert cache.get_run("../escape") is None
+
+
+def test_a_damaged_whole_run_record_is_a_miss_never_replayed(tmp_path: Path) -> None:
+    """Flipping one byte of a stored report (same size) must not reach the output."""
+    import subprocess
+    import sys
+
+    project = tmp_path / "db"
+    project.mkdir()
+    (project / "001_init.sql").write_text("CREATE TABLE t (id bigint PRIMARY KEY, a int);\n")
+    (project / "002_index.sql").write_text("CREATE INDEX t_a ON t (a);\n")
+    cache_dir = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if k not in ("MIGLINT_NO_CACHE", "MIGLINT_CACHE_DIR")}
+    cmd = [sys.executable, "-m", "miglint", "check", str(project), "--format", "json", "--fail-on", "never"]
+
+    def run(*extra: str) -> str:
+        return subprocess.run([*cmd, *extra], capture_output=True, text=True, env=env, check=True).stdout
+
+    fresh = run("--no-cache")
+    assert run("--cache-dir", str(cache_dir)) == fresh
+    records = [p for p in cache_dir.rglob("*") if p.is_file() and p.parent.name.startswith("v1-runs")]
+    assert records, "no whole-run record was written"
+    for record in records:
+        data = bytearray(record.read_bytes())
+        at = data.index(b"MG101")
+        data[at : at + 5] = b"MG999"
+        record.write_bytes(bytes(data))
+    assert run("--cache-dir", str(cache_dir)) == fresh
+
+
+def test_plugin_shortcut_agrees_with_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+    import sys
+
+    from miglint.cli import _no_plugin_entry_point  # pyright: ignore[reportPrivateUsage]
+
+    def truth() -> bool:
+        return not importlib.metadata.entry_points(group="miglint.rules")
+
+    assert _no_plugin_entry_point() == truth()
+    dist = tmp_path / "fake_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[console_scripts]\nfake = fake:main\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    assert _no_plugin_entry_point() == truth()
+    (dist / "entry_points.txt").write_text("[miglint.rules]\nfake = fake_rules\n")
+    assert truth() is False
+    assert _no_plugin_entry_point() is False
