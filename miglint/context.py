@@ -52,6 +52,28 @@ class RuleContext:
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 
+    def transaction_blocks(self) -> list[list[Step]]:
+        """The steps of each transaction block, in order (transaction control left out).
+
+        A block is a run of steps inside a transaction; only COMMIT / ROLLBACK (or leaving the
+        transaction) ends it: a SAVEPOINT or a BEGIN inside an open transaction does not.
+        """
+        blocks: list[list[Step]] = []
+        current: list[Step] | None = None
+        for step in self.steps:
+            if not step.in_transaction:
+                current = None
+                continue
+            if current is None:
+                current = []
+                blocks.append(current)
+            if isinstance(step.op, TransactionControl):
+                if step.op.action in (TransactionAction.COMMIT, TransactionAction.ROLLBACK):
+                    current = None
+                continue
+            current.append(step)
+        return [block for block in blocks if block]
+
     @property
     def dialect(self) -> str:
         """The migration's SQL dialect."""

@@ -161,3 +161,26 @@ def test_steps_track_transactions_and_timeouts() -> None:
     steps = build_steps(m, Settings())
     assert [s.in_transaction for s in steps] == [True, True, False, False, True, True]
     assert [s.lock_timeout for s in steps] == [False, True, False, False, False, False]
+
+
+def test_transaction_blocks_end_only_at_commit_or_rollback() -> None:
+    from miglint.context import RuleContext
+    from miglint.ir.state import SchemaState
+
+    a, b, c, d = (CreateIndex(name=n, table="t") for n in "abcd")
+    ops = (
+        a,
+        TransactionControl(action=TransactionAction.SAVEPOINT),
+        b,
+        TransactionControl(action=TransactionAction.BEGIN),  # already inside: no new block
+        c,
+        TransactionControl(action=TransactionAction.COMMIT),
+        CreateIndex(name="autocommit", table="t"),
+        TransactionControl(action=TransactionAction.BEGIN),
+        d,
+    )
+    m = Migration(path="m.sql", framework=Framework.SQL, upgrade=ops, transaction=Transaction.WRAPPED)
+    ctx = RuleContext(
+        migration=m, settings=Settings(), schema=SchemaState(), steps=build_steps(m, Settings())
+    )
+    assert [[s.op for s in block] for block in ctx.transaction_blocks()] == [[a, b, c], [d]]

@@ -30,20 +30,6 @@ from miglint.rules.mg110_missing_lock_timeout import locked_tables
 _QUICK_ON_NEW_TABLE = frozenset({DataChangeKind.UPDATE, DataChangeKind.DELETE, DataChangeKind.INSERT_VALUES})
 
 
-def _transactions(ctx: RuleContext) -> Iterator[list[Step]]:
-    """Runs of consecutive steps inside one transaction block (explicit or wrapping)."""
-    current: list[Step] = []
-    for step in ctx:
-        if isinstance(step.op, TransactionControl) or not step.in_transaction:
-            if current:
-                yield current
-            current = []
-            continue
-        current.append(step)
-    if current:
-        yield current
-
-
 def _slow_work(step: Step) -> str | None:
     """What makes ``step`` take time (scan, rewrite, build, data), or None when it is quick."""
     op = step.op
@@ -121,7 +107,7 @@ class LongLockTransaction(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag, once per transaction, the step that makes an exclusive lock long."""
-        for steps in _transactions(ctx):
+        for steps in ctx.transaction_blocks():
             finding = self._check_transaction(ctx, steps)
             if finding is not None:
                 yield finding

@@ -14,16 +14,15 @@ from miglint.ir.ops import (
     MaintenanceCommand,
     MaintenanceKind,
     Opaque,
-    Operation,
     ParseError,
     RenameTable,
     SetTimeout,
-    TransactionAction,
     TransactionControl,
 )
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 from miglint.rules._hints import by_framework
+from miglint.rules.mg102_drop_index_not_concurrent import dropped_index_table
 
 _NOT_DDL = (DataChange, SetTimeout, TransactionControl, Opaque, ParseError)
 _LIGHT_MAINTENANCE = frozenset({MaintenanceKind.VACUUM, MaintenanceKind.ANALYZE})
@@ -38,34 +37,12 @@ _WHAT = {
 }
 
 
-def transaction_blocks(steps: tuple[Step, ...]) -> list[int | None]:
-    """For each step, the id of the transaction block it runs in (None: autocommit)."""
-    blocks: list[int | None] = []
-    current: int | None = None
-    next_id = 0
-    for step in steps:
-        if not step.in_transaction:
-            current = None
-            blocks.append(None)
-            continue
-        if current is None:
-            current = next_id
-            next_id += 1
-        blocks.append(current)
-        if isinstance(step.op, TransactionControl) and step.op.action in (
-            TransactionAction.COMMIT,
-            TransactionAction.ROLLBACK,
-        ):
-            current = None
-    return blocks
-
-
-def _ddl_tables(ctx: RuleContext, op: Operation) -> tuple[str, ...]:
-    """Tables a DDL operation locks, resolving a DROP INDEX's table from the schema."""
-    if isinstance(op, DropIndex) and not op.table:
-        table = ctx.schema.index_tables.get(op.name)
+def _ddl_tables(ctx: RuleContext, step: Step) -> tuple[str, ...]:
+    """Tables a DDL step locks, as they are named before it runs."""
+    op = step.op
+    if isinstance(op, DropIndex):
         # Unknown table: the index belongs to something that already exists.
-        return (table or f"(table of index {op.name})",)
+        return (dropped_index_table(ctx, step, op) or f"(table of index {op.name})",)
     if isinstance(op, RenameTable):
         return (op.table,)  # the new name is never "new"; the renamed table is what is locked
     return op.tables()
@@ -78,7 +55,7 @@ def locked_existing_table(ctx: RuleContext, step: Step) -> str | None:
         return None
     if isinstance(op, MaintenanceCommand) and op.command in _LIGHT_MAINTENANCE:
         return None
-    for table in _ddl_tables(ctx, op):
+    for table in _ddl_tables(ctx, step):
         if not step.is_new(table):
             return table
     return None
@@ -143,35 +120,29 @@ class BackfillInDdlTransaction(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per data change sharing a transaction with DDL on an existing table."""
-        blocks = transaction_blocks(ctx.steps)
-        locked: dict[int, str] = {}
-        for step, block in zip(ctx.steps, blocks, strict=True):
-            if block is None or block in locked:
+        for block in ctx.transaction_blocks():
+            locked = next(filter(None, (locked_existing_table(ctx, step) for step in block)), None)
+            if locked is None:
                 continue
-            table = locked_existing_table(ctx, step)
-            if table is not None:
-                locked[block] = table
-        for step, block in zip(ctx.steps, blocks, strict=True):
-            op = step.op
-            if block is None or block not in locked:
-                continue
-            if not isinstance(op, DataChange) or op.change is DataChangeKind.INSERT_VALUES:
-                continue
-            target = f" on {op.table}" if op.table else ""
-            yield self.finding(
-                ctx,
-                step,
-                f"{_WHAT[op.change]}{target} runs in the same transaction "
-                f"as DDL on {locked[block]}, so the lock is held for the whole backfill; commit "
-                "the schema change first and backfill in a separate transaction",
-                by_framework(
+            for step in block:
+                op = step.op
+                if not isinstance(op, DataChange) or op.change is DataChangeKind.INSERT_VALUES:
+                    continue
+                target = f" on {op.table}" if op.table else ""
+                yield self.finding(
                     ctx,
-                    sql="split the migration: DDL in one transaction (or migration), the backfill "
-                    "after it commits",
-                    alembic="Alembic runs the revision in one transaction: move the backfill to a "
-                    "revision of its own, or run it inside op.get_context().autocommit_block() after "
-                    "the DDL",
-                    django="move the RunPython / RunSQL backfill to a migration of its own, or set "
-                    "atomic = False so the schema change commits before it",
-                ),
-            )
+                    step,
+                    f"{_WHAT[op.change]}{target} runs in the same transaction "
+                    f"as DDL on {locked}, so the lock is held for the whole backfill; commit "
+                    "the schema change first and backfill in a separate transaction",
+                    by_framework(
+                        ctx,
+                        sql="split the migration: DDL in one transaction (or migration), the backfill "
+                        "after it commits",
+                        alembic="Alembic runs the revision in one transaction: move the backfill to a "
+                        "revision of its own, or run it inside op.get_context().autocommit_block() after "
+                        "the DDL",
+                        django="move the RunPython / RunSQL backfill to a migration of its own, or set "
+                        "atomic = False so the schema change commits before it",
+                    ),
+                )
