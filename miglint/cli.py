@@ -240,7 +240,7 @@ def check(
     try:
         from miglint.cache import Cache, RunRecord, run_key
         from miglint.cache import cache_dir as resolve_cache_dir
-        from miglint.discover import finish, gather
+        from miglint.discover import Manifest, finish, gather
 
         plugin_key, plugin_errors = _plugins()
         plugin_problems = _plugin_findings(plugin_errors)
@@ -248,7 +248,7 @@ def check(
         targets = list(paths) or ["."]
         # Every file is read (and hashed) on every run; only then can a whole-run record be
         # trusted, and its hit skips parsing, history replay and the rules.
-        gathered = gather(targets, settings)
+        gathered = gather(targets, settings, manifest=Manifest(recording=cache.enabled))
         key = None
         if cache.enabled and not plugin_errors:
             key = run_key(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from miglint.config import Settings
 from miglint.ir.migration import Migration, Transaction
@@ -18,6 +19,8 @@ from miglint.ir.ops import (
     TransactionControl,
 )
 from miglint.ir.state import SchemaState
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,10 @@ class Step:
         return table in self.new_tables
 
 
+def _no_answers() -> dict[object, object]:
+    return {}
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """The whole migration as one rule sees it."""
@@ -48,9 +55,34 @@ class RuleContext:
     #: Schema replayed from the earlier migrations of the same history.
     schema: SchemaState
     steps: tuple[Step, ...]
+    #: The answers of :meth:`steps_of` (by kinds) and :meth:`shared` (by function) so far.
+    _answers: dict[object, object] = field(default_factory=_no_answers, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
+
+    def steps_of(self, *kinds: type[Operation]) -> tuple[Step, ...]:
+        """The steps whose operation is an instance of one of ``kinds``, in order.
+
+        Most rules look at one or two kinds of operation; several ask for the same ones, so
+        each answer is kept for the others.
+        """
+        found = self._answers.get(kinds)
+        if found is None:
+            # (A list comprehension is quicker than a generator for these few steps.)
+            found = self._answers[kinds] = tuple([s for s in self.steps if isinstance(s.op, kinds)])
+        return cast(tuple[Step, ...], found)
+
+    def shared(self, compute: Callable[[RuleContext], T]) -> T:
+        """``compute(self)``, worked out once per migration however many rules ask for it.
+
+        For facts that several rules derive from the migration alike (the columns it declares,
+        say): ``compute`` must depend on the context alone, and its result must not be changed.
+        """
+        answers = self._answers
+        if compute not in answers:
+            answers[compute] = compute(self)
+        return cast(T, answers[compute])
 
     def transaction_blocks(self) -> list[list[Step]]:
         """The steps of each transaction block, in order (transaction control left out).
@@ -94,21 +126,26 @@ def build_steps(
     wrapped = migration.transaction in (Transaction.WRAPPED, Transaction.ASSUMED)
     in_tx = wrapped
     new = set(unreleased_tables)
+    # Steps share one frozenset of the new tables until the set changes (most steps create none).
+    new_now: frozenset[str] = frozenset(new)
     timeouts: dict[TimeoutKind, bool] = {}
     local: set[TimeoutKind] = set()
+    lock_timeout = statement_timeout = False  # what ``timeouts`` says, updated when it changes
     steps: list[Step] = []
     for index, op in enumerate(migration.upgrade):
-        steps.append(
-            Step(
-                index=index,
-                op=op,
-                in_transaction=in_tx,
-                new_tables=frozenset(new),
-                lock_timeout=timeouts.get(TimeoutKind.LOCK, False)
-                or timeouts.get(TimeoutKind.MYSQL_LOCK_WAIT, False),
-                statement_timeout=timeouts.get(TimeoutKind.STATEMENT, False),
-            )
+        # A Step is made for every operation linted: setting its fields directly is about twice
+        # as cheap as the frozen dataclass __init__ (one object.__setattr__ call per field), and
+        # gives the same object (Step has no defaults and no __post_init__).
+        step = object.__new__(Step)
+        step.__dict__.update(
+            index=index,
+            op=op,
+            in_transaction=in_tx,
+            new_tables=new_now,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
         )
+        steps.append(step)
         match op:
             case TransactionControl(action=TransactionAction.BEGIN):
                 in_tx = True
@@ -128,5 +165,11 @@ def build_steps(
             case DropTable():
                 new.discard(op.table)
             case _:
-                pass
+                continue  # nothing tracked changed
+        if len(new) != len(new_now):  # one add or discard changed the set
+            new_now = frozenset(new)
+        lock_timeout = timeouts.get(TimeoutKind.LOCK, False) or timeouts.get(
+            TimeoutKind.MYSQL_LOCK_WAIT, False
+        )
+        statement_timeout = timeouts.get(TimeoutKind.STATEMENT, False)
     return tuple(steps)

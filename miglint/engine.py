@@ -17,7 +17,7 @@ from miglint.config import Settings
 from miglint.context import RuleContext, build_steps
 from miglint.findings import Finding, Level, Location
 from miglint.ir.migration import Migration, Suppression
-from miglint.ir.ops import CreateTable
+from miglint.ir.ops import CreateTable, Operation
 from miglint.ir.state import SchemaState
 from miglint.rules import builtin_rules, plugin_rules
 from miglint.rules._base import Rule
@@ -39,6 +39,8 @@ class LintResult:
 
 def code_selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     """Whether ``code`` is enabled by prefix lists (``MG1`` selects MG101…MG199; ``ALL`` all)."""
+    if not select and not ignore:
+        return True  # the default (no lists) enables everything
 
     def match(prefixes: Sequence[str]) -> int:
         best = -1
@@ -117,19 +119,25 @@ def lint_history(
     cache: Cache | None = None,
     fingerprints: Mapping[str, str] | None = None,
     run_key: str | None = None,
+    start: HistoryStart | None = None,
 ) -> list[Finding]:
     """The findings of one history's migrations (``members``, any order), unsorted.
 
     What :func:`lint` does for each history, in ``key`` order: histories are independent, so
     they may be linted in any order or process. ``run_key`` (:func:`run_fingerprint`) turns
-    the findings cache on, given a ``cache`` and the migrations' ``fingerprints``.
+    the findings cache on, given a ``cache`` and the migrations' ``fingerprints``. ``members``
+    may be the later part of a history, given the ``start`` that :func:`replay_history`
+    made of the part before it (which ``members`` then continue; ``start.state`` is changed
+    in place).
     """
     caching = run_key is not None and cache is not None and fingerprints is not None
-    state = SchemaState()
-    unreleased_tables: set[str] = set()
+    begin = _begin(history, caching) if start is None else start
+    state = begin.state
+    unreleased_tables = set(begin.unreleased_tables)
     pending: list[Migration] = []  # read, but not yet applied to ``state``
-    link = digest("history", history) if caching else None
+    link = begin.link
     found: list[Finding] = []
+    pick = _RulePicker(rules)
     for migration in sorted(members, key=lambda m: (m.key, m.path)):
         fingerprint = fingerprints.get(migration.path) if fingerprints is not None else None
         link = chain(link, fingerprint, migration.unreleased) if link and fingerprint else None
@@ -142,12 +150,52 @@ def lint_history(
                 for earlier in pending:
                     _replay(earlier, state, unreleased_tables)
                 pending.clear()
-                fresh = _lint_one(migration, settings, state, frozenset(unreleased_tables), rules)
+                fresh = _lint_one(migration, settings, state, frozenset(unreleased_tables), pick(migration))
                 found.extend(fresh)
                 if cache is not None and key:
                     cache.put("findings", key, fresh)
         pending.append(migration)
     return found
+
+
+@dataclass
+class HistoryStart:
+    """Where linting the rest of a history starts: what its earlier migrations left behind.
+
+    The schema they built, the tables created by unreleased ones among them, and the link of
+    the findings-cache chain (None when not caching).
+    """
+
+    state: SchemaState
+    unreleased_tables: frozenset[str]
+    link: str | None
+
+
+def _begin(history: str, caching: bool) -> HistoryStart:
+    return HistoryStart(SchemaState(), frozenset(), digest("history", history) if caching else None)
+
+
+def replay_history(
+    history: str,
+    members: Sequence[Migration],
+    *,
+    start: HistoryStart | None = None,
+    fingerprints: Mapping[str, str] | None = None,
+    caching: bool = False,
+) -> HistoryStart:
+    """Replay ``members`` (a history, or its part after ``start``) without linting them.
+
+    The result is the ``start`` of :func:`lint_history` for the migrations that follow, as
+    if they were linted together with ``members`` (``caching`` as there: a run key, a cache
+    and ``fingerprints`` given). ``start.state`` is changed in place.
+    """
+    begin = _begin(history, caching) if start is None else start
+    state, unreleased_tables, link = begin.state, set(begin.unreleased_tables), begin.link
+    for migration in sorted(members, key=lambda m: (m.key, m.path)):
+        fingerprint = fingerprints.get(migration.path) if fingerprints is not None else None
+        link = chain(link, fingerprint, migration.unreleased) if link and fingerprint else None
+        _replay(migration, state, unreleased_tables)
+    return HistoryStart(state, frozenset(unreleased_tables), link)
 
 
 def _findings_list(value: object) -> TypeGuard[list[Finding]]:
@@ -166,22 +214,70 @@ def _replay(migration: Migration, state: SchemaState, unreleased_tables: set[str
             unreleased_tables.add(op.table)
 
 
+class _RulePicker:
+    """Chooses the rules that may run on a migration, each with whether to ask ``applies_to``.
+
+    The default ``applies_to`` (a dialect filter) and ``Rule.operations`` depend only on the
+    migration's dialect and the types of its operations: the choice is made once per such pair
+    (from what is worked out once per dialect and once per operation type), not asked of every
+    rule on every migration. A rule that overrides ``applies_to`` is still asked every time.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self._rules = rules
+        self._picked: dict[tuple[str, frozenset[type[Operation]]], list[tuple[Rule, bool]]] = {}
+        #: dialect -> (position, rule, custom applies_to, runs whatever the operations)
+        self._by_dialect: dict[str, list[tuple[int, Rule, bool, bool]]] = {}
+        #: operation type -> positions of the rules that report on it
+        self._reporting_on: dict[type[Operation], frozenset[int]] = {}
+
+    def __call__(self, migration: Migration) -> list[tuple[Rule, bool]]:
+        key = (migration.dialect, frozenset(map(type, migration.upgrade)))
+        picked = self._picked.get(key)
+        if picked is None:
+            picked = self._picked[key] = self._pick(*key)
+        return picked
+
+    def _pick(self, dialect: str, kinds: frozenset[type[Operation]]) -> list[tuple[Rule, bool]]:
+        candidates = self._by_dialect.get(dialect)
+        if candidates is None:
+            candidates = self._by_dialect[dialect] = self._for_dialect(dialect)
+        wanted: set[int] = set()
+        for kind in kinds:
+            positions = self._reporting_on.get(kind)
+            if positions is None:
+                positions = self._reporting_on[kind] = frozenset(
+                    i for i, r in enumerate(self._rules) if r.operations and issubclass(kind, r.operations)
+                )
+            wanted |= positions
+        return [(rule, custom) for i, rule, custom, always in candidates if always or i in wanted]
+
+    def _for_dialect(self, dialect: str) -> list[tuple[int, Rule, bool, bool]]:
+        candidates: list[tuple[int, Rule, bool, bool]] = []
+        for i, rule in enumerate(self._rules):
+            custom = type(rule).applies_to is not Rule.applies_to
+            if custom or rule.dialects is None or dialect in rule.dialects:
+                candidates.append((i, rule, custom, rule.operations is None))
+        return candidates
+
+
 def _lint_one(
     migration: Migration,
     settings: Settings,
     state: SchemaState,
     unreleased_tables: frozenset[str],
-    rules: Sequence[Rule],
+    rules: Sequence[tuple[Rule, bool]],
 ) -> list[Finding]:
+    """The findings of one migration; ``rules`` from :class:`_RulePicker`."""
     try:
         steps = build_steps(migration, settings, unreleased_tables if migration.unreleased else frozenset())
     except Exception as exc:
         return [_internal(migration, "context", exc)]
     ctx = RuleContext(migration=migration, settings=settings, schema=state, steps=steps)
     raw: list[Finding] = []
-    for rule in rules:
+    for rule, ask in rules:
         try:
-            if rule.applies_to(ctx):
+            if not ask or rule.applies_to(ctx):
                 raw.extend(rule.check(ctx))
         except Exception as exc:
             raw.append(_internal(migration, f"rule {rule.code}", exc))
@@ -211,6 +307,8 @@ def _covers(s: Suppression, f: Finding) -> bool:
 
 
 def _suppress(migration: Migration, findings: list[Finding], settings: Settings) -> list[Finding]:
+    if not migration.suppressions:
+        return findings  # most migrations have none: nothing to match, nothing unused
     used: set[Suppression] = set()
     kept: list[Finding] = []
     for f in findings:
@@ -245,17 +343,23 @@ def _suppress(migration: Migration, findings: list[Finding], settings: Settings)
 
 
 def _apply_settings(findings: list[Finding], migration: Migration, settings: Settings) -> list[Finding]:
+    if not (settings.select or settings.ignore or settings.per_path_ignores or settings.levels):
+        return findings  # nothing configured: every finding stays as it is
     out: list[Finding] = []
     for f in findings:
         if not code_selected(f.code, settings.select, settings.ignore):
             continue
-        ignored = [
-            codes
-            for pattern, codes in settings.per_path_ignores.items()
-            if fnmatch.fnmatch(f.location.path, pattern) or fnmatch.fnmatch(migration.path, pattern)
-        ]
-        if any(f.code != INTERNAL and not code_selected(f.code, (), c) for c in ignored):
+        if settings.per_path_ignores and f.code != INTERNAL and _ignored_by_path(f, migration, settings):
             continue
         level = settings.levels.get(f.code)
         out.append(replace(f, level=level) if level is not None else f)
     return out
+
+
+def _ignored_by_path(f: Finding, migration: Migration, settings: Settings) -> bool:
+    """Whether a ``per_path_ignores`` glob matching the finding's or the migration's path drops it."""
+    return any(
+        not code_selected(f.code, (), codes)
+        for pattern, codes in settings.per_path_ignores.items()
+        if fnmatch.fnmatch(f.location.path, pattern) or fnmatch.fnmatch(migration.path, pattern)
+    )

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
+from pathlib import Path
 
 from miglint.config import Settings
-from miglint.context import RuleContext, build_steps
-from miglint.engine import lint
+from miglint.context import RuleContext, Step, build_steps
+from miglint.discover import load
+from miglint.engine import lint, lint_history
 from miglint.findings import Finding, Level, Location
 from miglint.ir.migration import Framework, Migration, Suppression, Transaction
 from miglint.ir.ops import (
     ColumnDef,
     CreateIndex,
     CreateTable,
+    DropTable,
+    Opaque,
+    Operation,
+    RawCode,
     SetTimeout,
     TimeoutKind,
     TransactionAction,
     TransactionControl,
 )
+from miglint.ir.state import SchemaState
 from miglint.rubric import Dimension
+from miglint.rules import builtin_rules
 from miglint.rules._base import Rule
 
 DOC = """{summary}
@@ -184,3 +193,154 @@ def test_transaction_blocks_end_only_at_commit_or_rollback() -> None:
         migration=m, settings=Settings(), schema=SchemaState(), steps=build_steps(m, Settings())
     )
     assert [[s.op for s in block] for block in ctx.transaction_blocks()] == [[a, b, c], [d]]
+
+
+class CountingIndexRule(IndexOnExisting):
+    __doc__ = DOC.format(summary="Counts the migrations it runs on.")
+    code = "XT102"
+    name = "counting-index-rule"
+    operations = (CreateIndex,)
+    dialects = frozenset({"postgres"})
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        self.seen.append(ctx.migration.path)
+        return super().check(ctx)
+
+
+class AskingRule(Rule):
+    __doc__ = DOC.format(summary="Decides per migration.")
+    code = "XT103"
+    name = "asking-rule"
+    level = Level.NOTE
+    dimension = Dimension.TESTING
+    operations = (CreateIndex,)
+
+    def applies_to(self, ctx: RuleContext) -> bool:
+        return ctx.migration.path.startswith("yes")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        yield self.finding(ctx, ctx.steps[0], "asked")
+
+
+def test_rules_run_only_on_migrations_with_their_operations_and_dialect() -> None:
+    rule = CountingIndexRule()
+    migrations = [
+        _mig("a.sql", CreateIndex(name="i", table="t"), key=1),
+        _mig("b.sql", SetTimeout(timeout=TimeoutKind.LOCK, value="'1s'"), key=2),
+        _mig("c.sql", CreateIndex(name="j", table="t"), key=3, dialect="mysql"),
+        _mig(
+            "d.sql",
+            SetTimeout(timeout=TimeoutKind.LOCK, value="'1s'"),
+            CreateIndex(name="k", table="t"),
+            key=4,
+        ),
+    ]
+    found = lint_history("h", migrations, Settings(), [rule])
+    assert rule.seen == ["a.sql", "d.sql"]
+    assert [f.location.path for f in found] == ["a.sql", "d.sql"]
+
+
+def test_operations_include_subclasses_and_a_custom_applies_to_is_still_asked() -> None:
+    class RawIndex(CreateIndex):
+        pass
+
+    migrations = [
+        _mig("yes1.sql", RawIndex(name="i", table="t"), key=1),
+        _mig("no.sql", CreateIndex(name="j", table="t"), key=2),
+        _mig("yes2.sql", SetTimeout(timeout=TimeoutKind.LOCK, value="'1s'"), key=3),
+    ]
+    found = lint_history("h", migrations, Settings(), [AskingRule()])
+    assert [f.location.path for f in found] == ["yes1.sql"]
+
+
+def test_steps_of_keeps_order_and_subclasses_and_shared_computes_once() -> None:
+    opaque, raw = Opaque(reason="x"), RawCode(reason="y")
+    index = CreateIndex(name="i", table="t")
+    m = _mig("m.sql", opaque, index, raw)
+    ctx = RuleContext(
+        migration=m, settings=Settings(), schema=SchemaState(), steps=build_steps(m, Settings())
+    )
+    assert [s.op for s in ctx.steps_of(Opaque)] == [opaque, raw]
+    assert [s.index for s in ctx.steps_of(CreateIndex, RawCode)] == [1, 2]
+    assert ctx.steps_of(DropTable) == ()
+    calls: list[int] = []
+
+    def count(c: RuleContext) -> int:
+        calls.append(1)
+        return len(c.steps)
+
+    assert ctx.shared(count) == ctx.shared(count) == 3
+    assert calls == [1]
+
+
+def test_steps_and_findings_are_the_objects_their_constructors_make() -> None:
+    # build_steps and Rule.finding fill the fields directly (for speed): nothing may differ.
+    ops = (
+        CREATE,
+        SetTimeout(timeout=TimeoutKind.LOCK, value="'2s'", local=True),
+        CreateIndex(name="i", table="t", location=_loc("1.sql", 3)),
+        DropTable(table="t"),
+        TransactionControl(action=TransactionAction.COMMIT),
+    )
+    m = Migration(path="1.sql", framework=Framework.SQL, upgrade=ops, transaction=Transaction.WRAPPED)
+    steps = build_steps(m, Settings(), frozenset({"old"}))
+    for step in steps:
+        made = Step(**{f.name: getattr(step, f.name) for f in fields(Step)})
+        assert vars(step) == vars(made) and step == made and hash(step) == hash(made)
+    assert [sorted(s.new_tables) for s in steps] == [
+        ["old"],
+        ["old", "t"],
+        ["old", "t"],
+        ["old", "t"],
+        ["old"],
+    ]
+    assert [s.lock_timeout for s in steps] == [False, False, True, True, True]
+    ctx = RuleContext(migration=m, settings=Settings(), schema=SchemaState(), steps=steps)
+    rule = IndexOnExisting()
+    for where in (steps[2], ops[3], Location("other.sql", 4)):
+        finding = rule.finding(ctx, where, "message", "help")
+        location = where.op.location if isinstance(where, Step) else where
+        if isinstance(location, Operation):
+            location = location.location
+        if location.path == "<unknown>":
+            location = Location("1.sql")
+        made = Finding(
+            code="XT101",
+            name="index-on-existing",
+            level=Level.ERROR,
+            message="message",
+            location=location,
+            help="help",
+            migration="1.sql",
+        )
+        assert vars(finding) == vars(made) and finding == made and hash(finding) == hash(made)
+
+
+def test_declared_operations_cover_every_finding_on_the_fixtures() -> None:
+    # A rule's `operations` lets the engine skip migrations without them: run every built-in
+    # rule on every fixture migration regardless, and check that it never reports without one.
+    loaded = load([str(Path(__file__).parent.parent / "fixtures")], Settings())
+    checked = 0
+    for migration in loaded.migrations:
+        ctx = RuleContext(
+            migration=migration,
+            settings=Settings(),
+            schema=SchemaState(),
+            steps=build_steps(migration, Settings()),
+        )
+        kinds = {type(op) for op in migration.upgrade}
+        for rule_class in builtin_rules():
+            if rule_class.operations is None:
+                continue
+            rule = rule_class()
+            try:
+                found = list(rule.check(ctx))
+            except Exception:  # a rule may assume what the engine's filters guarantee
+                continue
+            if found:
+                checked += 1
+                assert any(issubclass(k, rule_class.operations) for k in kinds), (rule.code, migration.path)
+    assert checked > 100

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -671,3 +672,47 @@ def test_json_report_is_byte_identical_to_json_dumps() -> None:
     assert dumps([]) == json.dumps([], indent=2) + "\n"
     odd = [{"code": "x", "extra": True}]
     assert dumps(odd) == json.dumps(odd, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the tokenizer against the token-by-token reference ---------------------------------------
+
+# The tokenizer as it was written first: one match per token, "bad" where no token starts.
+_REFERENCE_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<word>[A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_$])
+    | (?P<quoted>"[^"\n]+")
+    | (?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)(?![A-Za-z0-9_.])
+    | (?P<string>'(?:[^'\\\n]|\\(?![\\'\n])|'')*')
+    | (?P<op><>|<=|>=|!=|\|\||::|[=<>+*%]|/(?!\*))
+    | (?P<punct>[(),.\[\]]|-(?!-))
+    | (?P<bad>\S)
+    )""",
+    re.VERBOSE,
+)
+
+
+def _reference_tokens(sql: str) -> list[str] | None:
+    texts: list[str] = []
+    for m in _REFERENCE_TOKEN.finditer(sql):
+        kind = m.lastgroup
+        if kind is None or kind == "bad":
+            return None
+        texts.append(m[kind])
+    return texts
+
+
+def _tokens(sql: str) -> list[str] | None:
+    try:
+        reader = fastpath._Reader(sql)  # pyright: ignore[reportPrivateUsage]
+    except fastpath._Bail:  # pyright: ignore[reportPrivateUsage]
+        return None
+    return reader.texts[: reader.count]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="aZ_1 0.,;()[]'\"\\-/*$:=<>!|%+\n\té", max_size=24))
+@example(sql="a 'it''s' -- c")
+@example(sql="1abc")
+@example(sql="x::jsonb[] $1")
+def test_tokenizer_cuts_as_the_token_by_token_reference(sql: str) -> None:
+    assert _tokens(sql) == _reference_tokens(sql)

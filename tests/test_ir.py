@@ -137,6 +137,17 @@ def test_state_replay_tracks_columns_and_checks() -> None:
     assert "u" in state.tables and "u" not in copy.tables
 
 
+def test_state_passes_over_statements_that_change_no_schema() -> None:
+    state = SchemaState()
+    for _ in range(2):  # the second time through the shortcut for a type seen to change nothing
+        state.apply(DataChange(change=DataChangeKind.UPDATE, table="t"), "1.sql")
+    assert state.tables == {} and state.index_tables == {}
+    state.apply(AddColumn(table="t", column=ColumnDef(name="a", type="text")), "2.sql")
+    state.apply(CreateIndex(name="i", table="t"), "2.sql")
+    col = state.column("t", "a")
+    assert col is not None and col.type == "text" and state.index_tables == {"i": "t"}
+
+
 def test_not_null_check_column() -> None:
     assert not_null_check_column("email IS NOT NULL") == "email"
     assert not_null_check_column('("Email" is not null)') == "email"

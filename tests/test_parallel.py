@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -94,16 +95,14 @@ def test_histories_parsed_and_linted_in_workers_as_serially(
     sql_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pids = tmp_path / "pids"
-    job = miglint.parallel._lint_history_job  # pyright: ignore[reportPrivateUsage]
+    work = miglint.parallel._segment_work  # pyright: ignore[reportPrivateUsage]
 
-    def recording(history: str) -> tuple[list[Finding], list[tuple[str, str, bytes | None]]]:
+    def recording(*args: Any, **kwargs: Any) -> Any:
         with pids.open("a") as handle:
             handle.write(f"{os.getpid()}\n")
-        return job(history)
+        return work(*args, **kwargs)
 
-    recording.__qualname__ = recording.__name__ = "_lint_history_job"
-    recording.__module__ = "miglint.parallel"
-    monkeypatch.setattr(miglint.parallel, "_lint_history_job", recording)
+    monkeypatch.setattr(miglint.parallel, "_segment_work", recording)
     findings, paths = _parallel(sql_tree)
     serial = _serial(sql_tree)
     assert findings == serial
@@ -111,18 +110,79 @@ def test_histories_parsed_and_linted_in_workers_as_serially(
     assert len({f.code for f in findings}) > 10
     settings = Settings(root=str(sql_tree))
     assert sorted(paths) == sorted(m.path for m in load([str(sql_tree)], settings).migrations)
-    workers = set(pids.read_text().split())
-    assert workers and str(os.getpid()) not in workers
+    workers = pids.read_text().split()
+    assert len(workers) == 2 and str(os.getpid()) in workers and len(set(workers)) == 2
 
 
-def test_small_or_single_history_runs_are_not_split(sql_tree: Path, tmp_path: Path) -> None:
+def _long_history(root: Path, count: int) -> Path:
+    """One history: a table, ``count`` unrelated migrations, then changes that need the table's columns."""
+    root.mkdir()
+    (root / "0000_accounts.sql").write_text("CREATE TABLE accounts (id bigint PRIMARY KEY, amount int);\n")
+    for n in range(1, count + 1):
+        (root / f"{n:04}_t{n}.sql").write_text(f"CREATE TABLE t{n} (id bigint PRIMARY KEY);\n")
+    last = count + 1
+    (root / f"{last:04}_widen.sql").write_text("ALTER TABLE accounts ALTER COLUMN amount TYPE bigint;\n")
+    (root / f"{last + 1:04}_index.sql").write_text("CREATE INDEX accounts_amount ON accounts (amount);\n")
+    return root
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_one_long_history_is_split_and_handed_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    # Each segment after the first starts inside the history: the schema built by the ones
+    # before it must arrive, or the late ALTER TYPE (MG107 needs the old type) goes unseen.
+    root = _long_history(tmp_path / "one", 60)
+    monkeypatch.setattr(miglint.parallel, "MIN_PARALLEL_ITEMS", 4)
+    settings = Settings(root=str(root))
+    segments = miglint.parallel._segments(gather([str(root)], settings).units, jobs)  # pyright: ignore[reportPrivateUsage]
+    assert len(segments) == jobs
+    assert all(s.continues for s in segments[1:]) and all(s.goes_on for s in segments[:-1])
+    assert [u.up for s in segments for _, units in s.parts for u in units] == sorted(
+        str(p) for p in root.glob("*.sql")
+    )
+    done = parse_and_lint(gather([str(root)], settings), jobs=jobs)
+    assert done is not None
+    findings = done[1].findings
+    assert findings == _serial(root)
+    assert {f.code for f in findings if f.location.path.endswith("_widen.sql")} >= {"MG107"}
+    assert {f.code for f in findings if f.location.path.endswith("_index.sql")} >= {"MG101"}
+
+
+def test_history_split_with_the_cache_gives_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _long_history(tmp_path / "one", 40)
+    monkeypatch.setattr(miglint.parallel, "MIN_PARALLEL_ITEMS", 4)
+    folder = str(tmp_path / "cache")
+    first = Cache(folder)
+    found, _ = _parallel(root, first)
+    first.save()
+    again, _ = _parallel(root, Cache(folder))
+    assert found == again == _serial(root)
+
+
+def test_a_worker_that_dies_makes_the_run_serial(sql_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    main_pid = os.getpid()
+    work = miglint.parallel._segment_work  # pyright: ignore[reportPrivateUsage]
+
+    def dying(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != main_pid:
+            os._exit(3)
+        return work(*args, **kwargs)
+
+    monkeypatch.setattr(miglint.parallel, "_segment_work", dying)
+    assert parse_and_lint(gather([str(sql_tree)], Settings(root=str(sql_tree))), jobs=3) is None
+    runner = CliRunner()
+    common = ["check", "--no-cache", "--format", "json", "--fail-on", "never", str(sql_tree)]
+    serial = runner.invoke(main, [*common, "--jobs", "1"], catch_exceptions=False)
+    fallen_back = runner.invoke(main, [*common, "--jobs", "3"], catch_exceptions=False)
+    assert fallen_back.output == serial.output and '"code"' in serial.output
+
+
+def test_small_runs_are_not_split(sql_tree: Path, tmp_path: Path) -> None:
     settings = Settings(root=str(sql_tree))
     assert parse_and_lint(gather([str(sql_tree)], settings), jobs=1) is None
-    one = tmp_path / "one"
-    one.mkdir()
-    for n in range(6):
-        (one / f"{n:03}_t.sql").write_text(f"CREATE TABLE t{n} (id bigint PRIMARY KEY);\n")
-    assert parse_and_lint(gather([str(one)], settings), jobs=2) is None
     miglint.parallel.MIN_PARALLEL_ITEMS = 200  # monkeypatch restores the fixture's value after
     assert parse_and_lint(gather([str(sql_tree)], settings), jobs=2) is None
 

@@ -14,6 +14,7 @@ from sqlglot.tokens import Tokenizer
 import miglint.parsers.sql as sql_frontend
 from miglint.cli import main
 from miglint.ir.ops import DataChange
+from miglint.parsers import fastpath
 from miglint.parsers.sql import classify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -62,7 +63,7 @@ def test_prefilter_agrees_with_sqlglot(
 def test_keyword_list_covers_sqlglot() -> None:
     from sqlglot.dialects.postgres import Postgres
 
-    reserved = sql_frontend._RESERVED  # pyright: ignore[reportPrivateUsage]
+    reserved = fastpath.RESERVED_WORDS
     for keywords in (Tokenizer.KEYWORDS, Postgres.Tokenizer.KEYWORDS):
         words = {k.split()[0].lower() for k in keywords if k.split()[0].replace("_", "").isalpha()}
         assert words <= reserved, sorted(words - reserved)

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlglot
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 
@@ -38,6 +42,8 @@ from miglint.ir.ops import (
     TruncateTable,
     ValidateConstraint,
 )
+from miglint.parsers import sql as sql_frontend
+from miglint.parsers.split import mask
 from miglint.parsers.sql import analyse_body, classify, parse_sql, substitute_placeholders
 
 
@@ -531,3 +537,54 @@ def test_comments_inside_bodies_do_not_hide_statements() -> None:
     assert classify("-- lead\nALTER TABLE t ADD COLUMN c int; -- trail") == classify(
         "ALTER TABLE t ADD COLUMN c int"
     )
+
+
+# --- helpers against the simple versions they replace (kept here as references) ---------------
+
+_sql_text = st.text(alphabet="aE_1 ,;()'\"$-/*#\nxONLY", max_size=30)
+
+
+def _reference_split(text: str, sep: str) -> list[tuple[int, str]]:
+    masked = mask(text)
+    parts: list[tuple[int, str]] = []
+    depth = start = 0
+    for i, ch in enumerate(masked):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append((start, text[start:i]))
+            start = i + 1
+    parts.append((start, text[start:]))
+    return parts
+
+
+def _reference_trimmed(sql: str, dialect: str) -> str:
+    uncommented = mask(sql, dialect=dialect, quotes=False)
+    lead = len(uncommented) - len(uncommented.lstrip())
+    return sql[lead : len(uncommented.rstrip())].rstrip(";").strip()
+
+
+_REFERENCE_DOLLAR_BODY = re.compile(r"(\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$)(.*?)\1", re.DOTALL)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_sql_text, st.sampled_from([",", ";"]), st.sampled_from(["postgres", "mysql"]))
+@example(text="a(b,c),d;e)f,(g", sep=",", dialect="postgres")
+@example(text=" -- c\n x 'y' ; /* z */", sep=";", dialect="mysql")
+@example(text="DO $a$ x; $b$ y $a$ $$z$$", sep=";", dialect="postgres")
+@example(text="$a$b$ c $b$", sep=",", dialect="postgres")
+def test_text_helpers_agree_with_their_references(text: str, sep: str, dialect: str) -> None:
+    split_top_level = sql_frontend._split_top_level  # pyright: ignore[reportPrivateUsage]
+    trim = sql_frontend._trimmed  # pyright: ignore[reportPrivateUsage]
+    masked_words = sql_frontend._masked_words  # pyright: ignore[reportPrivateUsage]
+    dollar_body = sql_frontend._dollar_body  # pyright: ignore[reportPrivateUsage]
+    assert split_top_level(text, sep) == _reference_split(text, sep)
+    trimmed, masked = trim(text, dialect)
+    assert trimmed == _reference_trimmed(text, dialect)
+    assert masked is None or masked == mask(trimmed)
+    words = re.findall(r"[A-Za-z_]+", mask(trimmed)[:400])[:4]
+    assert masked_words(mask(trimmed)) == [w.upper() for w in words]
+    body = _REFERENCE_DOLLAR_BODY.search(text)
+    assert dollar_body(text) == (body.group(2) if body else None)

@@ -81,8 +81,13 @@ def _drops_constraint(candidate: DropConstraint | DropIndex, op: AddConstraint) 
 
 def undoes(candidate: Operation, op: Operation) -> bool:
     """Whether ``candidate`` (from a rollback) undoes ``op`` (from an upgrade)."""
-    inverse = op.inverse()
-    if inverse is not None and candidate == inverse:
+    return _undoes(candidate, op, op.inverse())
+
+
+def _undoes(candidate: Operation, op: Operation, inverse: Operation | None) -> bool:
+    """:func:`undoes`, given ``op.inverse()`` (built once per upgrade operation, not per candidate)."""
+    # (Operations of different types never compare equal; the type test skips their __eq__.)
+    if type(candidate) is type(inverse) and candidate == inverse:
         return True
     # The inverse of a drop needs the state before it; a re-creation of the same object counts.
     match op, candidate:
@@ -120,6 +125,10 @@ def _columns_of(op: Operation) -> tuple[str, ...]:
             return ()
 
 
+#: Upgrade operations that dropping their table in the rollback does not undo.
+_NOT_UNDONE_BY_TABLE_DROP = (DropTable, DropIndex, DropConstraint, DropColumn, CreateTable)
+
+
 def not_undone(upgrade: Sequence[Operation], rollback: Iterable[Operation]) -> list[Operation]:
     """The upgrade operations that need undoing and that no rollback operation undoes.
 
@@ -133,7 +142,7 @@ def not_undone(upgrade: Sequence[Operation], rollback: Iterable[Operation]) -> l
     for op in upgrade:
         if not op.needs_undo:
             continue
-        if isinstance(op, DropTable | DropIndex | DropConstraint | DropColumn | CreateTable):
+        if isinstance(op, _NOT_UNDONE_BY_TABLE_DROP):
             touched: tuple[str, ...] = ()
         else:
             touched = op.tables()
@@ -142,6 +151,7 @@ def not_undone(upgrade: Sequence[Operation], rollback: Iterable[Operation]) -> l
         columns = _columns_of(op)
         if columns and touched and all((touched[0], c) in dropped_columns for c in columns):
             continue
-        if not any(undoes(r, op) for r in rollback):
+        inverse = op.inverse()
+        if not any(_undoes(r, op, inverse) for r in rollback):
             missing.append(op)
     return missing

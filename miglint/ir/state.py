@@ -35,6 +35,12 @@ def not_null_check_column(expression: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+#: Operation types seen to change nothing here (SET, BEGIN, data changes, …): about half of all
+#: statements, which are then passed over at once instead of trying every case of ``apply``.
+#: (The cases test the type alone, so a type that matched none never will.)
+_PASSED_OVER: set[type[Operation]] = set()
+
+
 @dataclass
 class ColumnState:
     """What is known of a column."""
@@ -104,6 +110,8 @@ class SchemaState:
 
     def apply(self, op: Operation, path: str) -> None:
         """Replay one operation of the migration at ``path``."""
+        if type(op) in _PASSED_OVER:
+            return
         match op:
             case CreateTable():
                 self.tables[op.table] = TableState(
@@ -132,8 +140,9 @@ class SchemaState:
             case SetDefault():
                 self._col(op.table, op.column, path).default = op.default
             case AddConstraint():
-                name = op.name or f"{op.table}_{op.constraint}_{len(self._table(op.table, path).constraints)}"
-                self._table(op.table, path).constraints[name] = ConstraintState(
+                constraints = self._table(op.table, path).constraints
+                name = op.name or f"{op.table}_{op.constraint}_{len(constraints)}"
+                constraints[name] = ConstraintState(
                     op.constraint, not op.not_valid, op.expression, op.columns
                 )
             case ValidateConstraint():
@@ -148,14 +157,22 @@ class SchemaState:
             case DropIndex():
                 self.index_tables.pop(op.name, None)
             case _:
-                pass
+                _PASSED_OVER.add(type(op))
 
     def _table(self, table: str, path: str) -> TableState:
         # A table first seen in an ALTER was created outside the linted history: it exists.
-        return self.tables.setdefault(table, TableState(created_in=""))
+        # (get before creating: a TableState is built only when the table is unknown.)
+        t = self.tables.get(table)
+        if t is None:
+            t = self.tables[table] = TableState(created_in="")
+        return t
 
     def _col(self, table: str, column: str, path: str) -> ColumnState:
-        return self._table(table, path).columns.setdefault(column, ColumnState())
+        columns = self._table(table, path).columns
+        c = columns.get(column)
+        if c is None:
+            c = columns[column] = ColumnState()
+        return c
 
 
 def _column_state(c: ColumnDef) -> ColumnState:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from miglint.ir.migration import Suppression
-from miglint.parsers.split import Piece, comments, split
+from miglint.parsers.split import Piece, comments, statements
 
 _DIRECTIVE = re.compile(
     r"^(?:--|#|/\*)\s*miglint\s*:\s*(ignore-file|ignore|no-transaction)\b"
@@ -58,13 +58,16 @@ def _parse(comment: str) -> tuple[str, frozenset[str], str] | None:
 
 def sql_directives(text: str, path: str, *, dialect: str = "postgres", line: int = 1) -> Directives:
     """The directives of SQL ``text`` (``line`` is where ``text`` starts in ``path``)."""
+    if not _may_hold_directive(text):
+        return Directives()
     found: list[_Directive] = []
     for c in comments(text, dialect=dialect):
         parsed = _parse(c.text)
         if parsed is not None:
             found.append(_Directive(*parsed, c.line, c.column, c.own_line))
-    pieces = [p for p in split(text, dialect=dialect) if p.kind != "blank"]
-    code_lines = _code_lines(text, dialect)
+    # Only an ``ignore`` needs the statements, to find the one it covers.
+    pieces: list[Piece] | None = None
+    code_lines: set[int] = set()
     out: list[Suppression] = []
     no_transaction = False
     for d in found:
@@ -75,11 +78,29 @@ def sql_directives(text: str, path: str, *, dialect: str = "postgres", line: int
         if d.kind == "ignore-file":
             out.append(_suppression(path, d, first, last, line, file_wide=True))
             continue
+        if pieces is None:
+            pieces = statements(text, dialect=dialect)
+            code_lines = _code_lines(pieces)
         target = _target(d, pieces, code_lines)
         if target is not None:
             first, last = min(d.line, target.line), max(d.line, target.end_line)
         out.append(_suppression(path, d, first, last, line))
     return Directives(tuple(out), no_transaction)
+
+
+#: The word every directive holds, matched as case-insensitively as in ``_DIRECTIVE``.
+_MENTION = re.compile("miglint", re.IGNORECASE)
+
+
+def _may_hold_directive(source: str) -> bool:
+    """False when ``source`` cannot hold a directive: it never mentions ``miglint``.
+
+    Few files do, and this check costs a fraction of finding their comments.
+    """
+    if source.isascii():
+        # For ASCII text lower() folds case as the regex does, and is several times faster.
+        return "miglint" in source.lower()
+    return _MENTION.search(source) is not None
 
 
 def _suppression(
@@ -98,12 +119,10 @@ def _suppression(
     )
 
 
-def _code_lines(text: str, dialect: str) -> set[int]:
-    """Lines that hold statement text (not only comments or blanks)."""
+def _code_lines(pieces: Sequence[Piece]) -> set[int]:
+    """Lines that hold statement text (not only comments or blanks), given the statements."""
     lines: set[int] = set()
-    for piece in split(text, dialect=dialect):
-        if piece.kind == "blank":
-            continue
+    for piece in pieces:
         lines.update(range(piece.line, piece.end_line + 1))
     return lines
 
@@ -139,6 +158,8 @@ def python_directives(path: str, source: str, op_lines: Sequence[int] = ()) -> D
     ``op_lines`` (the first lines of the operations the front end read) lets a trailing comment
     on a later line of a multi-line call cover that call's first line too.
     """
+    if not _may_hold_directive(source):
+        return Directives()
     found: list[_Directive] = []
     code: set[int] = set()
     try:

@@ -49,28 +49,71 @@ from miglint.ir.ops import (
     ValidateConstraint,
     norm_name,
 )
-from miglint.parsers.sql import RESERVED_WORDS
 
-__all__ = ["ENABLED", "read"]
+__all__ = ["ENABLED", "RESERVED_WORDS", "read"]
 
 #: Whether :func:`read` is tried before sqlglot (tests turn it off to compare).
 ENABLED = True
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-      (?P<word>[A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_$])
-    | (?P<quoted>"[^"\n]+")
-    | (?P<number>(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)(?![A-Za-z0-9_.])
-    | (?P<string>'(?:[^'\\\n]|\\(?![\\'\n])|'')*')
-    | (?P<op><>|<=|>=|!=|\|\||::|[=<>+*%]|/(?!\*))
-    | (?P<punct>[(),.\[\]]|-(?!-))
-    | (?P<bad>\S)
-    )""",
-    re.VERBOSE,
-)
-# Past the last token: peek() and at() need no bounds check for up to this many tokens ahead.
+# The tokens read here; anything else (a comment, ``$``, ``;``, E'' …) is no token at all.
+_TOKEN_ALTERNATIVES = r"""
+      [A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_$])          # word
+    | "[^"\n]+"                                        # quoted name
+    | (?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?![A-Za-z0-9_.])   # number
+    | '(?:[^'\\\n]|\\(?![\\'\n])|'')*'                   # string
+    | <>|<=|>=|!=|\|\||::|[=<>+*%]|/(?!\*)             # operator
+    | [(),.\[\]]|-(?!-)                                # punctuation
+"""
+# Each token's text (its first character tells its kind, see _Reader). Where no token starts,
+# the last alternative takes all the rest of the statement: findall() then ends on that one
+# "token", which is no token at all. One findall() in C costs less than a Python loop over
+# match objects.
+_TOKEN = re.compile(rf"\s*({_TOKEN_ALTERNATIVES}|\S[\s\S]*)", re.VERBOSE)
+_ONE_TOKEN = re.compile(_TOKEN_ALTERNATIVES, re.VERBOSE)
+# Past the last token: the reader needs no bounds check for up to this many tokens ahead.
 _LOOKAHEAD = 4
+_WORD_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_DIGITS = frozenset("0123456789")
+# What may follow a type or a cast and make it something else: a call, an array, a qualified name.
+_TYPE_SUFFIXES = frozenset({"(", "[", "."})
+_ADDITIVE = frozenset({"+", "-", "||"})
+_MULTIPLICATIVE = frozenset({"*", "/", "%"})
 
+# Unquoted names spelled like a keyword of PostgreSQL or of sqlglot's tokenizer are left to
+# sqlglot, which rejects or reads some of them specially (tests/test_prefilter.py checks that
+# this list covers the installed sqlglot).
+_RESERVED_TEXT = """
+    all alter analyse analyze and anti any apply array as asc asof asymmetric authorization
+    auto_increment autoincrement begin between bigdecimal bigint bignum bignumeric bigserial
+    binary bit blob bool boolean both bpchar by byte bytea cache call case cast char character
+    check clob cluster collate collation column comment commit concurrently connect constraint
+    copy create cross cstring cube current_catalog current_date current_role current_schema
+    current_time current_timestamp current_user database date datemultirange daterange datetime
+    dec decfloat decimal declare default deferrable delete desc describe distinct distribute div
+    do double drop else end enum escape except exec execute exists explain false fetch file
+    filter first fixed float for foreign format freeze from full function geography geometry
+    glob grant group grouping having hstore hugeint if ilike in index inet initially inner inout
+    insert int integer intersect interval into is isnull join json jsonb keep key kill lateral
+    leading left like limit list load localtime localtimestamp lock long longblob longtext
+    longvarchar map mediumblob mediumint mediumtext merge money name namespace natural nchar
+    next not notnull null nullable number numeric nummultirange numrange nvarchar object offset
+    oid on only operator optimize option or order ordinality out outer over overlaps overwrite
+    partition partitioned partitioned_by percent pivot placing point pragma prepare primary
+    procedure qualify range real recursive ref references refresh regclass regcollation
+    regconfig regdictionary regexp regnamespace regoper regoperator regproc regprocedure regrole
+    regtype reindex rename replace reset returning revoke right rlike rollback rollup row rows
+    schema select semi sequence serial session session_user set settings short show similar
+    smallint smallserial some sort sql str straight_join string struct symmetric system_user
+    table tablesample temp temporary text then time time_ns timestamp timestamp_ltz
+    timestamp_ntz timestampltz timestampntz timestamptz timetz tinyblob tinyint tinytext to
+    trailing trigger true truncate tsmultirange tsrange tstzmultirange tstzrange type uhugeint
+    uint uncache union unique unknown unnest unpivot update use user using uuid vacuum values
+    varbinary varchar variadic variant vector verbose view volatile when where window with xml
+    xor
+"""
+#: Words never read as an unquoted name without sqlglot (also by the INSERT prefilter of
+#: miglint.parsers.sql).
+RESERVED_WORDS = frozenset(_RESERVED_TEXT.split())
 # Single-word types and how sqlglot prints them (lower-cased by the front end).
 _TYPES = {
     "int": "int",
@@ -155,6 +198,8 @@ _CALLS = {
 # stand, printing them as written (PostgreSQL accepts them unquoted too): ``name`` is a common
 # column name. tests/test_fastpath.py compares them in every position.
 _KEYWORD_NAMES = frozenset({"name"})
+# Words never read as a name here.
+_NOT_NAMES = (RESERVED_WORDS - _KEYWORD_NAMES) | _DIGIT_KEYWORDS
 # Functions a CHECK may apply to its column, as sqlglot prints them.
 _CHECK_FUNCTIONS = {"length": "LENGTH", "char_length": "LENGTH"}
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
@@ -171,6 +216,7 @@ _COLUMN_CONSTRAINTS = (
     ("check",),
     ("generated",),
 )
+_COLUMN_CONSTRAINT_STARTS = frozenset(words[0] for words in _COLUMN_CONSTRAINTS)
 
 
 class _Bail(Exception):
@@ -178,44 +224,46 @@ class _Bail(Exception):
 
 
 class _Reader:
+    """A cursor over the tokens of one statement.
+
+    A token is its text; its first character tells its kind: a word (a letter or ``_``), a
+    quoted name (``"``), a number (a digit), a string (``'``); operators and punctuation are
+    compared by text. :data:`_LOOKAHEAD` empty tokens follow the last one.
+    """
+
     def __init__(self, sql: str) -> None:
-        tokens: list[tuple[str, str]] = []
-        # Every character but blanks is in some token: one the grammar does not know is "bad".
-        for m in _TOKEN.finditer(sql):
-            kind = m.lastgroup
-            if kind is None or kind == "bad":
-                raise _Bail
-            tokens.append((kind, m[kind]))
-        self.count = len(tokens)
-        #: Each token's lower-cased text if it is a word (None otherwise): what at() compares.
-        self.words: list[str | None] = [text.lower() if kind == "word" else None for kind, text in tokens]
-        self.words.extend([None] * _LOOKAHEAD)
-        tokens.extend([("end", "")] * _LOOKAHEAD)
-        self.tokens = tokens
+        texts: list[str] = _TOKEN.findall(sql)
+        if texts and _ONE_TOKEN.fullmatch(texts[-1]) is None:
+            raise _Bail  # a character no token starts with (a comment, ``$``, ``;`` …)
+        self.count = len(texts)
+        texts.extend([""] * _LOOKAHEAD)
+        self.texts = texts
+        #: Each token lower-cased: what at() compares (no other kind of token spells a word).
+        self.words = tuple([text.lower() for text in texts])
         self.i = 0
 
     # --- tokens -------------------------------------------------------------------------
-
-    def peek(self, offset: int = 0) -> tuple[str, str]:
-        return self.tokens[self.i + offset]
+    # These run some 100,000 times over a large corpus: they compare the first word alone
+    # before slicing, as most calls test a word that is not there.
 
     def at(self, *words: str) -> bool:
         """Whether the next tokens are the (unquoted, any case) ``words``."""
         i = self.i
-        return tuple(self.words[i : i + len(words)]) == words
+        return self.words[i] == words[0] and self.words[i : i + len(words)] == words
 
     def accept(self, *words: str) -> bool:
-        if self.at(*words):
-            self.i += len(words)
-            return True
-        return False
+        i = self.i
+        if self.words[i] != words[0] or self.words[i : i + len(words)] != words:
+            return False
+        self.i = i + len(words)
+        return True
 
     def expect(self, *words: str) -> None:
         if not self.accept(*words):
             raise _Bail
 
     def punct(self, char: str) -> bool:
-        if self.peek() == ("punct", char):
+        if self.texts[self.i] == char:
             self.i += 1
             return True
         return False
@@ -231,13 +279,12 @@ class _Reader:
 
     def ident(self) -> tuple[str, bool]:
         """One identifier part: (text, quoted); reserved words and ``""`` escapes bail."""
-        kind, text = self.peek()
-        if kind == "word":
-            low = text.lower()
-            if (low not in RESERVED_WORDS or low in _KEYWORD_NAMES) and low not in _DIGIT_KEYWORDS:
+        text = self.texts[self.i]
+        if text[:1] in _WORD_START:
+            if self.words[self.i] not in _NOT_NAMES:
                 self.i += 1
                 return text, False
-        if kind == "quoted" and '""' not in text:
+        elif text[:1] == '"' and '""' not in text:
             self.i += 1
             return text[1:-1], True
         raise _Bail
@@ -245,26 +292,26 @@ class _Reader:
     def name(self) -> str:
         """A column, constraint or index name, normalised as the sqlglot path does."""
         text, quoted = self.ident()
-        if self.peek() == ("punct", "."):
+        if self.texts[self.i] == ".":
             raise _Bail
-        return norm_name(text, quoted=quoted)
+        # norm_name of a word (no blank, no dot) is the word lower-cased, as self.words has it.
+        return norm_name(text, quoted=True) if quoted else self.words[self.i - 1]
 
     def table(self) -> str:
         """A possibly schema-qualified table name (at most ``schema.table``)."""
-        parts = [self.ident()]
-        if self.punct("."):
-            parts.append(self.ident())
-            if self.peek() == ("punct", "."):
-                raise _Bail
-        joined = ".".join(text if quoted else text.lower() for text, quoted in parts)
-        return norm_name(joined, quoted=True)
+        text, quoted = self.ident()
+        if not self.punct("."):
+            return norm_name(text, quoted=True) if quoted else self.words[self.i - 1]
+        schema = text if quoted else text.lower()
+        text, quoted = self.ident()
+        if self.texts[self.i] == ".":
+            raise _Bail
+        return norm_name(f"{schema}.{text if quoted else text.lower()}", quoted=True)
 
     def plain(self) -> str:
         """A lower-case unquoted name, printed as written in a regenerated expression."""
-        kind, text = self.peek()
-        if kind != "word" or text != text.lower() or text in _DIGIT_KEYWORDS:
-            raise _Bail
-        if text in RESERVED_WORDS and text not in _KEYWORD_NAMES:
+        text = self.texts[self.i]
+        if text[:1] not in _WORD_START or text != self.words[self.i] or text in _NOT_NAMES:
             raise _Bail
         self.i += 1
         return text
@@ -273,10 +320,10 @@ class _Reader:
 
     def data_type(self, *, user: bool = False) -> str:
         """A type as sqlglot prints it; ``user``: a plain name is a user-defined type."""
-        kind, text = self.peek()
-        if kind != "word":
+        text = self.texts[self.i]
+        if text[:1] not in _WORD_START:
             raise _Bail
-        word = text.lower()
+        word = self.words[self.i]
         self.i += 1
         printed = _TYPES.get(word)
         for rest, long_name in _LONG_TYPES.get(word, ()):
@@ -286,7 +333,7 @@ class _Reader:
         if printed is None:
             if not user or not _USER_TYPE.fullmatch(text) or text in RESERVED_WORDS:
                 raise _Bail
-            if self.peek() in {("punct", "("), ("punct", "["), ("punct", ".")}:
+            if self.texts[self.i] in _TYPE_SUFFIXES:
                 raise _Bail
             return text
         if self.punct("("):
@@ -300,42 +347,44 @@ class _Reader:
         if self.punct("["):
             self.need("]")
             printed += "[]"
-            if self.peek() == ("punct", "["):
+            if self.texts[self.i] == "[":
                 raise _Bail
         return printed
 
     def integer(self) -> str:
-        kind, text = self.peek()
-        if kind != "number" or "." in text:
+        text = self.texts[self.i]
+        if text[:1] not in _DIGITS or "." in text:
             raise _Bail
         self.i += 1
         return text
 
     def default(self) -> tuple[str, bool]:
         """A literal or a known function call: (text as sqlglot prints it, volatile)."""
-        kind, text = self.peek()
-        if kind == "punct" and text == "-":
-            nxt_kind, nxt = self.peek(1)
-            if nxt_kind != "number":
+        i = self.i
+        text = self.texts[i]
+        if text == "-":
+            nxt = self.texts[i + 1]
+            if nxt[:1] not in _DIGITS:
                 raise _Bail
             self.i += 2
             return "-" + nxt, False
-        if kind == "string" and self.peek(1) == ("op", "::"):
-            cast = _CASTS.get(self.peek(2)[1].lower()) if self.peek(2)[0] == "word" else None
-            if cast is None or self.peek(3) in {("punct", "("), ("punct", "["), ("punct", ".")}:
+        first = text[:1]
+        if first == "'" and self.texts[i + 1] == "::":
+            cast = _CASTS.get(self.words[i + 2])
+            if cast is None or self.texts[i + 3] in _TYPE_SUFFIXES:
                 raise _Bail
             self.i += 3
             return f"CAST({text} AS {cast})", False
-        if kind in {"number", "string"}:
+        if first in _DIGITS or first == "'":
             self.i += 1
             return text, False
-        if kind == "word":
-            word = text.lower()
+        if first in _WORD_START:
+            word = self.words[i]
             if word in {"true", "false", "null", "current_timestamp"}:
                 self.i += 1
                 return word.upper(), False
             function = _FUNCTIONS.get(word)
-            if function is not None and self.peek(1) == ("punct", "(") and self.peek(2) == ("punct", ")"):
+            if function is not None and self.texts[i + 1] == "(" and self.texts[i + 2] == ")":
                 self.i += 3
                 return function
         raise _Bail
@@ -363,10 +412,11 @@ class _Reader:
 
     def comparison(self, depth: int) -> None:
         self.sum(depth)
-        kind, text = self.peek()
-        if kind == "op" and text in _COMPARISONS:
+        if self.texts[self.i] in _COMPARISONS:
             self.i += 1
             self.sum(depth)
+        elif self.words[self.i] not in {"is", "in", "not", "like"}:
+            return  # the common case, told before trying each of IS, IN and LIKE
         elif self.accept("is"):
             self.accept("not")
             if not (self.accept("null") or self.accept("true") or self.accept("false")):
@@ -385,13 +435,13 @@ class _Reader:
 
     def sum(self, depth: int) -> None:
         self.product(depth)
-        while self.peek() in {("op", "+"), ("punct", "-"), ("op", "||")}:
+        while self.texts[self.i] in _ADDITIVE:
             self.i += 1
             self.product(depth)
 
     def product(self, depth: int) -> None:
         self.unary(depth)
-        while self.peek() in {("op", "*"), ("op", "/"), ("op", "%")}:
+        while self.texts[self.i] in _MULTIPLICATIVE:
             self.i += 1
             self.unary(depth)
 
@@ -402,34 +452,35 @@ class _Reader:
             self.unary(depth + 1)
             return
         self.primary(depth)
-        while self.peek() == ("op", "::"):
+        while self.texts[self.i] == "::":
             self.i += 1
             self.data_type()
 
     def primary(self, depth: int) -> None:
-        kind, text = self.peek()
-        if kind in {"number", "string"}:
+        text = self.texts[self.i]
+        first = text[:1]
+        if first in _DIGITS or first == "'":
             self.i += 1
             return
-        if kind == "punct" and text == "(":
+        if text == "(":
             self.i += 1
             if self.at("select"):
                 raise _Bail
             self.expression(depth + 1)
             self.need(")")
             return
-        if kind != "word":
+        if first not in _WORD_START:
             raise _Bail
-        word = text.lower()
+        word = self.words[self.i]
         if word in {"true", "false", "null", "current_timestamp", "current_date"}:
             self.i += 1
             return
         if word == "interval":
-            if self.peek(1)[0] != "string":
+            if self.texts[self.i + 1][:1] != "'":
                 raise _Bail
             self.i += 2
             return
-        if self.peek(1) == ("punct", "("):
+        if self.texts[self.i + 1] == "(":
             arity = _CALLS.get(word)
             if arity is None:
                 raise _Bail
@@ -452,7 +503,7 @@ class _Reader:
     def select(self, depth: int) -> None:
         """``SELECT * | e, … FROM t [WHERE e] [ORDER BY e [ASC|DESC], …] [LIMIT n|name] [FOR UPDATE …]``."""
         self.expect("select")
-        if self.peek() == ("op", "*"):
+        if self.texts[self.i] == "*":
             self.i += 1
         else:
             self.expression(depth)
@@ -470,8 +521,7 @@ class _Reader:
                 if not self.punct(","):
                     break
         if self.accept("limit"):
-            kind, _ = self.peek()
-            if kind == "number":
+            if self.texts[self.i][:1] in _DIGITS:
                 self.integer()
             else:
                 self.ident()
@@ -505,7 +555,7 @@ class _Reader:
         return ops
 
     def alter_table(self) -> list[Operation]:
-        if self.at("if") or self.at("only"):
+        if self.words[self.i] in {"if", "only"}:
             raise _Bail  # sqlglot reads these in its own way; leave them to it
         table = self.table()
         if self.accept("validate", "constraint"):
@@ -542,24 +592,28 @@ class _Reader:
 
     def action(self, table: str) -> tuple[Operation, bool]:
         """One ALTER TABLE action, and whether it ended with NOT VALID."""
-        if self.accept("add", "constraint"):
-            return self.add_constraint(table)
-        if self.accept("add"):
+        verb = self.words[self.i]
+        if verb == "add":
+            if self.accept("add", "constraint"):
+                return self.add_constraint(table)
+            self.i += 1
             self.accept("column")
             if_not_exists = self.accept("if", "not", "exists")
             return AddColumn(table=table, column=self.column(), if_not_exists=if_not_exists), False
-        if self.accept("drop", "constraint"):
-            if_exists = self.accept("if", "exists")
-            name = self.name()
-            self.drop_behaviour()
-            return DropConstraint(table=table, name=name, if_exists=if_exists), False
-        if self.accept("drop"):
+        if verb == "drop":
+            if self.accept("drop", "constraint"):
+                if_exists = self.accept("if", "exists")
+                name = self.name()
+                self.drop_behaviour()
+                return DropConstraint(table=table, name=name, if_exists=if_exists), False
+            self.i += 1
             self.accept("column")
             if_exists = self.accept("if", "exists")
             name = self.name()
             self.drop_behaviour()
             return DropColumn(table=table, column=name, if_exists=if_exists), False
-        if self.accept("alter"):
+        if verb == "alter":
+            self.i += 1
             self.accept("column")
             return self.alter_column(table, self.name()), False
         if self.accept("rename", "column"):
@@ -583,10 +637,13 @@ class _Reader:
         volatile = identity = primary = unique = False
         references: str | None = None
         while True:
-            if self.accept("constraint"):
+            if self.words[self.i] == "constraint":
+                self.i += 1
                 self.name()
                 if not self.at_column_constraint():
                     raise _Bail
+            if self.words[self.i] not in _COLUMN_CONSTRAINT_STARTS:
+                break  # the common end of a column, told before trying each constraint
             if self.accept("not", "null"):
                 nullable = False
             elif self.accept("null"):
@@ -628,7 +685,7 @@ class _Reader:
     def references(self) -> str:
         """``REFERENCES t [(c, …)] [ON DELETE|UPDATE action]…``: the table (name only)."""
         table = self.table()
-        if self.peek() == ("punct", "("):
+        if self.texts[self.i] == "(":
             self.name_list()
         seen: set[str] = set()
         while self.accept("on"):
@@ -663,8 +720,8 @@ class _Reader:
                 # Only ``USING c AT TIME ZONE 'zone'``: sqlglot prints it with the keywords upper-case.
                 source = self.plain()
                 self.expect("at", "time", "zone")
-                kind, zone = self.peek()
-                if kind != "string":
+                zone = self.texts[self.i]
+                if zone[:1] != "'":
                     raise _Bail
                 self.i += 1
                 using = f"{source} AT TIME ZONE {zone}"
@@ -710,7 +767,7 @@ class _Reader:
         if function is not None and self.punct("("):
             column = f"{function}({self.plain()})"
             self.need(")")
-        elif self.peek() == ("punct", "("):
+        elif self.texts[self.i] == "(":
             raise _Bail
         if self.accept("is"):
             negated = self.accept("not")
@@ -724,8 +781,8 @@ class _Reader:
                 items.append(self.check_literal())
             self.need(")")
             return f"{'NOT ' if negated else ''}{column} IN ({', '.join(items)})"
-        kind, op = self.peek()
-        if kind != "op" or op not in _COMPARISONS:
+        op = self.texts[self.i]
+        if op not in _COMPARISONS:
             raise _Bail
         self.i += 1
         return f"{column} {'<>' if op == '!=' else op} {self.check_literal()}"
@@ -761,7 +818,7 @@ class _Reader:
         ref_parts = [self.plain()]
         if self.punct("."):
             ref_parts.append(self.plain())
-        ref_columns = self.plain_list() if self.peek() == ("punct", "(") else None
+        ref_columns = self.plain_list() if self.texts[self.i] == "(" else None
         text = f"FOREIGN KEY ({', '.join(columns)}) REFERENCES {'.'.join(ref_parts)}"
         if ref_columns is not None:
             text += f" ({', '.join(ref_columns)})"
@@ -774,7 +831,7 @@ class _Reader:
                 raise _Bail
             seen.add(event)
             action = next((a for a in _FK_ACTIONS if self.accept(*a)), None)
-            if action is None or any(t != t.upper() for _, t in self.tokens[start : self.i]):
+            if action is None or any(t != t.upper() for t in self.texts[start : self.i]):
                 raise _Bail
             text += f" ON {event.upper()} {' '.join(action).upper()}"
         not_valid = self.accept("not", "valid")
@@ -803,7 +860,7 @@ class _Reader:
             raise _Bail
         table = self.table()
         if self.accept("using"):
-            if self.peek()[0] != "word":
+            if self.texts[self.i][:1] not in _WORD_START:
                 raise _Bail
             self.ident()
         self.need("(")
@@ -854,19 +911,22 @@ class _Reader:
         unique: set[str] = set()
         refs: dict[str, str] = {}
         while True:
-            if self.accept("constraint"):
+            if self.words[self.i] == "constraint":
+                self.i += 1
                 self.name()
-                if not (self.at("primary") or self.at("unique") or self.at("check") or self.at("foreign")):
+                if self.words[self.i] not in {"primary", "unique", "check", "foreign"}:
                     raise _Bail
-            if self.accept("primary", "key"):
+            # Most items are columns: compare the word before calling accept() for each constraint.
+            word = self.words[self.i]
+            if word == "primary" and self.accept("primary", "key"):
                 primary.update(self.name_list())
-            elif self.accept("unique"):
+            elif word == "unique" and self.accept("unique"):
                 names = self.name_list()
                 if len(names) == 1:
                     unique.update(names)
-            elif self.accept("check"):
+            elif word == "check" and self.accept("check"):
                 self.check_body()
-            elif self.accept("foreign", "key"):
+            elif word == "foreign" and self.accept("foreign", "key"):
                 names = self.name_list()
                 self.expect("references")
                 target = self.references()
@@ -880,6 +940,7 @@ class _Reader:
         return CreateTable(
             table=table,
             columns=tuple(
+                # dataclasses.replace is slow: copy only the columns a table constraint names.
                 replace(
                     c,
                     primary_key=c.primary_key or c.name in primary,
@@ -887,6 +948,8 @@ class _Reader:
                     unique=c.unique or c.name in unique,
                     references=c.references or refs.get(c.name),
                 )
+                if c.name in primary or c.name in unique or c.name in refs
+                else c
                 for c in columns
             ),
             if_not_exists=if_not_exists,
@@ -900,7 +963,7 @@ class _Reader:
         self.expect("set")
         while True:
             self.name()
-            if self.peek() != ("op", "="):
+            if self.texts[self.i] != "=":
                 raise _Bail
             self.i += 1
             self.expression()
@@ -924,7 +987,7 @@ class _Reader:
     def insert(self) -> DataChange:
         """``INSERT INTO t [(c, …)] SELECT …`` or ``… VALUES (e, …), … [ON CONFLICT … DO NOTHING]``."""
         table = self.table()
-        if self.peek() == ("punct", "("):
+        if self.texts[self.i] == "(":
             self.name_list()
         if self.at("select"):
             self.select(0)
@@ -939,7 +1002,7 @@ class _Reader:
             if not self.punct(","):
                 break
         if self.accept("on", "conflict"):
-            if self.peek() == ("punct", "("):
+            if self.texts[self.i] == "(":
                 self.name_list()
             self.expect("do", "nothing")
         return DataChange(change=DataChangeKind.INSERT_VALUES, table=table)

@@ -54,6 +54,7 @@ from miglint.ir.ops import (
     ValidateConstraint,
     norm_name,
 )
+from miglint.parsers import fastpath
 from miglint.parsers.split import mask, statements
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ _NON_ASCII = r"[^\x00-\x7f\U00010000-\U0010ffff]"
 _IDENT = rf'(?:"(?:[^"]|"")+"|`[^`]+`|(?:[A-Za-z_]|{_NON_ASCII})(?:[\w$]|{_NON_ASCII})*)'
 _NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
 _NAME_RE = re.compile(_NAME)
+_IDENT_RE = re.compile(_IDENT)
 
 
 def _ident(part: str) -> str:
@@ -122,7 +124,7 @@ def _ident(part: str) -> str:
 
 def sql_name(text: str) -> str:
     """Normalise a possibly qualified, possibly quoted SQL name written in source text."""
-    parts = [_ident(p) for p in re.findall(_IDENT, text)]
+    parts = [_ident(p) for p in _IDENT_RE.findall(text)]
     return norm_name(".".join(parts), quoted=True)
 
 
@@ -262,26 +264,41 @@ def substitute_placeholders(text: str, placeholders: Mapping[str, str]) -> str:
     return text
 
 
-def _split_top_level(text: str, sep: str = ",") -> list[tuple[int, str]]:
-    """Split at ``sep`` outside parentheses and quotes; (offset, part) pairs."""
-    masked = mask(text)
+def _split_top_level(text: str, sep: str = ",", *, masked: str | None = None) -> list[tuple[int, str]]:
+    """Split at ``sep`` outside parentheses and quotes; (offset, part) pairs.
+
+    ``masked`` is ``mask(text)`` when the caller has it already.
+    """
+    if masked is None:
+        masked = mask(text)
     parts: list[tuple[int, str]] = []
-    depth = 0
+    depth = 0  # parentheses open before the current separator (str.count, not a Python loop)
     start = 0
-    for i, ch in enumerate(masked):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append((start, text[start:i]))
-            start = i + 1
+    end = 0
+    for piece in masked.split(sep)[:-1]:
+        depth += piece.count("(") - piece.count(")")
+        end += len(piece)
+        if depth == 0:
+            parts.append((start, text[start:end]))
+            start = end + len(sep)
+        end += len(sep)
     parts.append((start, text[start:]))
     return parts
 
 
+# The first four words (runs of letters and ``_``): one match instead of finding all words.
+_NEXT_WORD = r"[^A-Za-z_]*+([A-Za-z_]+)"
+_FIRST_WORDS = re.compile(rf"{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD})?)?)?")
+
+
 def _words(text: str, n: int = 4) -> list[str]:
-    return [w.upper() for w in re.findall(r"[A-Za-z_]+", mask(text)[:400])[:n]]
+    """The first ``n`` (at most 4) words, upper-case, in the first 400 characters of masked ``text``."""
+    return _masked_words(mask(text), n)
+
+
+def _masked_words(masked: str, n: int = 4) -> list[str]:
+    m = _FIRST_WORDS.match(masked, 0, 400)
+    return [] if m is None else [w.upper() for w in m.groups()[:n] if w is not None]
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -328,16 +345,49 @@ def classify(
     a later ``SELECT f()`` / ``CALL p()`` of the same file yields them.
     """
     functions = {} if functions is None else functions
-    uncommented = mask(sql, dialect=dialect, quotes=False)
-    lead = len(uncommented) - len(uncommented.lstrip())
-    sql = sql[lead : len(uncommented.rstrip())].rstrip(";").strip()
+    sql, masked = _trimmed(sql, dialect)
     try:
-        special = _classify_special(sql, dialect, functions)
+        fast_first = dialect == "postgres" and _READ_FIRST.match(sql) is not None
+        if fast_first:
+            # The commonest statements, which _classify_special leaves alone: try the fast path
+            # before finding the words.
+            fast = fastpath.read(sql)
+            if fast is not None:
+                return fast
+        if masked is None:
+            masked = mask(sql)
+        special = _classify_special(sql, _masked_words(masked), dialect, functions)
         if special is not None:
             return special
-        return _classify_parsed(sql, dialect)
+        return _classify_parsed(sql, dialect, try_fast=not fast_first)
     except RecursionError:
         return [Opaque(reason="statement too deeply nested to analyse")]
+
+
+def _trimmed(sql: str, dialect: str) -> tuple[str, str | None]:
+    """``sql`` without the blanks, comments and ``;`` around it, and its masked text.
+
+    The masked text is known without a scan only when the statement holds no comment and no
+    quote (most do not): else it is None, for mask() to tell. A statement without a comment
+    (but with quotes) is trimmed without a scan too.
+    """
+    if _MAY_NEED_MASK.search(sql) is None:
+        sql = sql.strip().rstrip(";").strip()
+        return sql, sql
+    if "--" in sql or "/*" in sql or (dialect == "mysql" and "#" in sql):
+        uncommented = mask(sql, dialect=dialect, quotes=False)
+        lead = len(uncommented) - len(uncommented.lstrip())
+        sql = sql[lead : len(uncommented.rstrip())]
+    return sql.strip().rstrip(";").strip(), None
+
+
+# Statements _classify_special returns None for (their first words say so), so that the fast
+# path may read them first.
+_READ_FIRST = re.compile(r"(?:ALTER\s+TABLE|DROP\s+(?:TABLE|TYPE)|UPDATE|DELETE)\b", re.IGNORECASE)
+# Every character that can start a comment or a quoted run in any dialect (and more: a lone
+# ``-`` or ``/``): text without one is its own masked text. A character class is searched
+# several times faster than split's exact pattern.
+_MAY_NEED_MASK = re.compile(r"""[-/'"`$#]""")
 
 
 def _meta_command(text: str) -> list[Operation]:
@@ -414,7 +464,7 @@ _HARMLESS_FIRST = frozenset(
         "TABLE",
     }
 )
-_DOLLAR_BODY = re.compile(r"(\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$)(.*?)\1", re.DOTALL)
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 _TIMEOUTS = {
     "lock_timeout": TimeoutKind.LOCK,
     "statement_timeout": TimeoutKind.STATEMENT,
@@ -428,12 +478,32 @@ _SET_RE = re.compile(
 )
 _SET_CONFIG_RE = re.compile(r"set_config\s*\(\s*'(\w+)'\s*,\s*'([^']*)'\s*,\s*(\w+)\s*\)", re.IGNORECASE)
 _CALL_RE = re.compile(rf"^(?:SELECT|CALL|PERFORM)\s+(?:\*\s+FROM\s+)?({_NAME})\s*\(", re.IGNORECASE)
+# The patterns below are compiled once: an f-string pattern is rebuilt, hashed and looked up in
+# re's cache at every call.
+_ANALYZE_PREFIX = r"ANALY[SZ]E(?:\s*\([^)]*\))?(?:\s+VERBOSE)?"
+_OPTIMIZE_PREFIX = r"OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLES?"
+_NAMES_AFTER = {
+    prefix: re.compile(rf"{prefix}\s*(.*)$", re.I | re.S) for prefix in (_ANALYZE_PREFIX, _OPTIMIZE_PREFIX)
+}
+_CLUSTER_RE = re.compile(rf"CLUSTER\s+(?:\([^)]*\)\s*)?(?:VERBOSE\s+)?({_NAME})?", re.IGNORECASE)
+_REFRESH_RE = re.compile(rf"REFRESH\s+MATERIALIZED\s+VIEW\s+(CONCURRENTLY\s+)?({_NAME})", re.IGNORECASE)
+_LOCK_RE = re.compile(r"LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(.*?)(?:\s+IN\s+.*)?$", re.I | re.S)
+_TRUNCATE_HEAD = re.compile(r"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?", re.I)
+_TRUNCATE_OPTIONS = re.compile(r"\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b", re.I)
+_RENAME_TABLE_HEAD = re.compile(r"^RENAME\s+TABLE\s+", re.I)
+_RENAME_PAIR = re.compile(rf"\s*({_NAME})\s+TO\s+({_NAME})\s*$", re.I)
+_CREATE_ENUM = re.compile(rf"CREATE\s+TYPE\s+({_NAME})\s+AS\s+ENUM\b", re.I)
+_CREATE_FUNCTION = re.compile(
+    rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b(?:\s+({_NAME}))?", re.I
+)
+_COPY_RE = re.compile(rf"COPY\s+({_NAME})", re.I)
+_FROM_WORD = re.compile(r"\bFROM\b", re.I)
+_INTO_WORD = re.compile(r"\bINTO\b", re.I)
 
 
 def _classify_special(
-    sql: str, dialect: str, functions: dict[str, list[Operation]]
+    sql: str, words: list[str], dialect: str, functions: dict[str, list[Operation]]
 ) -> list[Operation] | None:
-    words = _words(sql)
     if not words:
         return [Harmless(statement="empty")]
     first = words[0]
@@ -449,18 +519,18 @@ def _classify_special(
     if first == "VACUUM":
         return _vacuum(sql)
     if first == "ANALYZE" or first == "ANALYSE":
-        tables = _names_after(sql, r"ANALY[SZ]E(?:\s*\([^)]*\))?(?:\s+VERBOSE)?")
+        tables = _names_after(sql, _ANALYZE_PREFIX)
         return [MaintenanceCommand(command=MaintenanceKind.ANALYZE, table=t) for t in tables] or [
             MaintenanceCommand(command=MaintenanceKind.ANALYZE)
         ]
     if first == "CLUSTER":
-        m = re.match(rf"CLUSTER\s+(?:\([^)]*\)\s*)?(?:VERBOSE\s+)?({_NAME})?", sql, re.IGNORECASE)
+        m = _CLUSTER_RE.match(sql)
         table = sql_name(m.group(1)) if m and m.group(1) else ""
         return [MaintenanceCommand(command=MaintenanceKind.CLUSTER, table=table)]
     if first == "REINDEX":
         return _reindex(sql)
     if first == "REFRESH":
-        m = re.match(rf"REFRESH\s+MATERIALIZED\s+VIEW\s+(CONCURRENTLY\s+)?({_NAME})", sql, re.IGNORECASE)
+        m = _REFRESH_RE.match(sql)
         if m is None:
             return None
         return [
@@ -471,26 +541,26 @@ def _classify_special(
             )
         ]
     if first == "LOCK" and dialect != "mysql":
-        m = re.match(r"LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(.*?)(?:\s+IN\s+.*)?$", sql, re.I | re.S)
+        m = _LOCK_RE.match(sql)
         names = [sql_name(p) for _, p in _split_top_level(m.group(1))] if m else []
         return [MaintenanceCommand(command=MaintenanceKind.LOCK_TABLE, table=n) for n in names if n]
     if first in {"LOCK", "UNLOCK"}:
         return [Opaque(reason=f"MySQL {first} TABLES is not modelled")]
     if first == "TRUNCATE":
-        rest = re.sub(r"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?", "", sql, flags=re.I)
-        rest = re.split(r"\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b", rest, flags=re.I)[0]
+        rest = _TRUNCATE_HEAD.sub("", sql)
+        rest = _TRUNCATE_OPTIONS.split(rest)[0]
         return [TruncateTable(table=sql_name(p)) for _, p in _split_top_level(rest) if p.strip()]
     if first == "OPTIMIZE" and dialect == "mysql":
-        names = _names_after(sql, r"OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLES?")
+        names = _names_after(sql, _OPTIMIZE_PREFIX)
         return [
             MaintenanceCommand(command=MaintenanceKind.VACUUM_FULL, table=n, clauses=frozenset({"OPTIMIZE"}))
             for n in names
         ]
     if first == "RENAME" and second == "TABLE":
-        rest = re.sub(r"^RENAME\s+TABLE\s+", "", sql, flags=re.I)
+        rest = _RENAME_TABLE_HEAD.sub("", sql)
         out: list[Operation] = []
         for _, pair in _split_top_level(rest):
-            m = re.match(rf"\s*({_NAME})\s+TO\s+({_NAME})\s*$", pair, re.I)
+            m = _RENAME_PAIR.match(pair)
             if m is None:
                 return [ParseError(message="cannot parse RENAME TABLE")]
             out.append(RenameTable(table=sql_name(m.group(1)), new_name=sql_name(m.group(2))))
@@ -500,12 +570,14 @@ def _classify_special(
     if first == "ALTER" and second == "TYPE":
         return _alter_type(sql)
     if first == "CREATE" and "TYPE" in words[1:3]:
-        m = re.match(rf"CREATE\s+TYPE\s+({_NAME})\s+AS\s+ENUM\b", sql, re.I)
+        m = _CREATE_ENUM.match(sql)
         if m:
             return [EnumChange(type_name=sql_name(m.group(1)), action="create")]
         return [Harmless(statement="create type")]
-    if first == "CREATE" and re.match(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", sql, re.I):
-        return _create_function(sql, dialect, functions)
+    if first == "CREATE":
+        function = _CREATE_FUNCTION.match(sql)
+        if function is not None:
+            return _create_function(sql, function, dialect, functions)
     if first == "CREATE" and "INDEX" in words[1:3]:
         return _create_index_special(sql, dialect)
     if first == "CREATE" and second == "EXTENSION":
@@ -517,8 +589,8 @@ def _classify_special(
     if first in _HARMLESS_FIRST:
         return [Harmless(statement=first.lower())]
     if first == "COPY":
-        m = re.match(rf"COPY\s+({_NAME})", sql, re.I)
-        if m and re.search(r"\bFROM\b", sql, re.I):
+        m = _COPY_RE.match(sql)
+        if m and _FROM_WORD.search(sql):
             return [DataChange(change=DataChangeKind.COPY, table=sql_name(m.group(1)))]
         return [Harmless(statement="copy to")]
     return None
@@ -539,7 +611,7 @@ def _object_kind(words: list[str]) -> str | None:
 
 
 def _names_after(sql: str, prefix: str) -> list[str]:
-    m = re.match(rf"{prefix}\s*(.*)$", sql, re.I | re.S)
+    m = _NAMES_AFTER[prefix].match(sql)
     if m is None or not m.group(1).strip():
         return []
     return [sql_name(p) for _, p in _split_top_level(m.group(1)) if _NAME_RE.search(p)]
@@ -600,16 +672,22 @@ def _call(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> list
             return [Opaque(reason=f"CALL of procedure `{name}` that is not defined in this file")]
     if sql.upper().startswith("SELECT"):
         # A SELECT … INTO creates a table (PostgreSQL); a plain SELECT changes nothing.
-        if re.search(r"\bINTO\b", mask(sql), re.I) and dialect == "postgres":
+        if _INTO_WORD.search(mask(sql)) and dialect == "postgres":
             return _classify_parsed(sql, dialect)
         return [Harmless(statement="select")]
     return [Harmless(statement=sql.split(None, 1)[0].lower())]
 
 
+_VACUUM_RE = re.compile(
+    r"VACUUM\s*(\([^)]*\))?\s*((?:(?:FULL|FREEZE|VERBOSE|ANALYZE)\s+)*)(.*)$", re.I | re.S
+)
+_FULL_OPTION = re.compile(r"\bFULL\b(?!\s+(?:FALSE|OFF|0)\b)")
+
+
 def _vacuum(sql: str) -> list[Operation]:
-    m = re.match(r"VACUUM\s*(\([^)]*\))?\s*((?:(?:FULL|FREEZE|VERBOSE|ANALYZE)\s+)*)(.*)$", sql, re.I | re.S)
+    m = _VACUUM_RE.match(sql)
     options = ((m.group(1) or "") + " " + (m.group(2) or "")).upper() if m else ""
-    full = re.search(r"\bFULL\b(?!\s+(?:FALSE|OFF|0)\b)", options) is not None
+    full = _FULL_OPTION.search(options) is not None
     kind = MaintenanceKind.VACUUM_FULL if full else MaintenanceKind.VACUUM
     tables = [sql_name(p) for _, p in _split_top_level(m.group(3))] if m and m.group(3).strip() else []
     return [MaintenanceCommand(command=kind, table=t) for t in tables if t] or [
@@ -617,12 +695,13 @@ def _vacuum(sql: str) -> list[Operation]:
     ]
 
 
+_REINDEX_RE = re.compile(
+    rf"REINDEX\s*(\([^)]*\))?\s*(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(CONCURRENTLY\s+)?({_NAME})?", re.I
+)
+
+
 def _reindex(sql: str) -> list[Operation]:
-    m = re.match(
-        rf"REINDEX\s*(\([^)]*\))?\s*(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(CONCURRENTLY\s+)?({_NAME})?",
-        sql,
-        re.I,
-    )
+    m = _REINDEX_RE.match(sql)
     if m is None:
         return [ParseError(message="cannot parse REINDEX: expected INDEX, TABLE, SCHEMA or DATABASE")]
     target = m.group(2).upper()
@@ -631,18 +710,22 @@ def _reindex(sql: str) -> list[Operation]:
     return [MaintenanceCommand(command=MaintenanceKind.REINDEX, table=table, concurrently=concurrently)]
 
 
+_DROP_INDEX_RE = re.compile(
+    r"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?(.*?)(?:\s+(CASCADE|RESTRICT))?$", re.I | re.S
+)
+_INDEX_ON_TABLE = re.compile(rf"({_NAME})\s+ON\s+({_NAME})(.*)$", re.I | re.S)
+_SPACED_NAME = re.compile(rf"\s*{_NAME}\s*")
+
+
 def _drop_index(sql: str) -> list[Operation]:
-    m = re.match(
-        r"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?(.*?)(?:\s+(CASCADE|RESTRICT))?$",
-        sql,
-        re.I | re.S,
-    )
+    m = _DROP_INDEX_RE.match(sql)
     if m is None or not m.group(3).strip():
         return [ParseError(message="DROP INDEX needs an index name")]
     concurrently, if_exists, names, _ = m.groups()
     table = ""
     clauses: frozenset[str] = frozenset()
-    on = re.match(rf"({_NAME})\s+ON\s+({_NAME})(.*)$", names.strip(), re.I | re.S)
+    # The regex backtracks through the name when there is no ON (the common case): skip it then.
+    on = _INDEX_ON_TABLE.match(names.strip()) if "on" in names.lower() else None
     if on is not None:  # MySQL: DROP INDEX i ON t [ALGORITHM=…] [LOCK=…]
         table = sql_name(on.group(2))
         clauses = _mysql_clauses(on.group(3))
@@ -651,7 +734,7 @@ def _drop_index(sql: str) -> list[Operation]:
         parts = [p for _, p in _split_top_level(names)]
     out: list[Operation] = []
     for part in parts:
-        if not re.fullmatch(rf"\s*{_NAME}\s*", part):
+        if not _SPACED_NAME.fullmatch(part):
             return [ParseError(message=f"cannot parse index name `{part.strip()}` in DROP INDEX")]
         out.append(
             DropIndex(
@@ -672,10 +755,15 @@ def _mysql_clauses(text: str) -> frozenset[str]:
     return frozenset(f"{k.upper()}={v.upper()}" for k, v in _MYSQL_CLAUSE.findall(text))
 
 
+_ADD_VALUE = re.compile(
+    rf"ALTER\s+TYPE\s+({_NAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", re.I
+)
+_RENAME_VALUE = re.compile(rf"ALTER\s+TYPE\s+({_NAME})\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'", re.I)
+_HARMLESS_ALTER_TYPE = re.compile(rf"ALTER\s+TYPE\s+{_NAME}\s+(OWNER\s+TO|SET\s+SCHEMA|RENAME\s+TO)\b", re.I)
+
+
 def _alter_type(sql: str) -> list[Operation]:
-    m = re.match(
-        rf"ALTER\s+TYPE\s+({_NAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", sql, re.I
-    )
+    m = _ADD_VALUE.match(sql)
     if m:
         return [
             EnumChange(
@@ -685,7 +773,7 @@ def _alter_type(sql: str) -> list[Operation]:
                 if_not_exists=bool(m.group(2)),
             )
         ]
-    m = re.match(rf"ALTER\s+TYPE\s+({_NAME})\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'", sql, re.I)
+    m = _RENAME_VALUE.match(sql)
     if m:
         return [
             EnumChange(
@@ -694,9 +782,13 @@ def _alter_type(sql: str) -> list[Operation]:
                 value=m.group(2).replace("''", "'"),
             )
         ]
-    if re.match(rf"ALTER\s+TYPE\s+{_NAME}\s+(OWNER\s+TO|SET\s+SCHEMA|RENAME\s+TO)\b", sql, re.I):
+    if _HARMLESS_ALTER_TYPE.match(sql):
         return [Harmless(statement="alter type")]
     return [Opaque(reason="ALTER TYPE other than ADD/RENAME VALUE is not modelled")]
+
+
+_MYSQL_INDEX_TAIL = re.compile(r"\)\s*((?:(?:ALGORITHM|LOCK)\s*=?\s*\w+\s*)+)$", re.I)
+_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.I)
 
 
 def _create_index_special(sql: str, dialect: str) -> list[Operation] | None:
@@ -704,36 +796,59 @@ def _create_index_special(sql: str, dialect: str) -> list[Operation] | None:
     clauses: frozenset[str] = frozenset()
     text = sql
     if dialect == "mysql":
-        tail = re.search(r"\)\s*((?:(?:ALGORITHM|LOCK)\s*=?\s*\w+\s*)+)$", text, re.I)
+        tail = _MYSQL_INDEX_TAIL.search(text)
         if tail is not None:
             clauses = _mysql_clauses(tail.group(1))
             text = text[: tail.start(1)]
-    text = re.sub(r"(\bON\s+)ONLY\s+", r"\1", text, count=1, flags=re.I)
+    if "only" in text.lower():  # cheaper than the case-insensitive search that rarely matches
+        text = _ON_ONLY.sub(r"\1", text, count=1)
     if text == sql:
         return None
     return [replace(op, clauses=op.clauses | clauses) for op in _classify_parsed(text, dialect)]
 
 
-def _create_function(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
-    m = re.match(rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+({_NAME})", sql, re.I)
-    body = _DOLLAR_BODY.search(sql)
-    if m and body and re.search(r"\bLANGUAGE\s+'?(?:plpgsql|sql)\b", sql, re.I) is not None:
-        ops = [op for op in analyse_body(body.group(2), dialect) if not isinstance(op, Harmless)]
+_BODY_LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(?:plpgsql|sql)\b", re.I)
+_QUOTED_DO = re.compile(r"DO\s+(?:LANGUAGE\s+\w+\s+)?'((?:[^']|'')*)'", re.I | re.S)
+_LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(\w+)", re.I)
+
+
+def _dollar_body(sql: str) -> str | None:
+    """The text inside the first ``$tag$ … $tag$`` of ``sql`` that is closed, if any.
+
+    What a regex with a lazy body and a back-reference to the opening tag finds, but that
+    costs several microseconds per block: here a regex finds each opening tag, str.find its end.
+    """
+    pos = 0
+    while (opening := _DOLLAR_TAG.search(sql, pos)) is not None:
+        close = sql.find(opening.group(), opening.end())
+        if close >= 0:
+            return sql[opening.end() : close]
+        pos = opening.start() + 1
+    return None
+
+
+def _create_function(
+    sql: str, head: re.Match[str], dialect: str, functions: dict[str, list[Operation]]
+) -> list[Operation]:
+    """``head``: the match of :data:`_CREATE_FUNCTION` (its group 1 is the name, if any)."""
+    body = _dollar_body(sql)
+    if head.group(1) and body is not None and _BODY_LANGUAGE.search(sql) is not None:
+        ops = [op for op in analyse_body(body, dialect) if not isinstance(op, Harmless)]
         if ops:
-            functions[sql_name(m.group(1))] = ops
+            functions[sql_name(head.group(1))] = ops
     return [Harmless(statement="create function")]
 
 
 def _do_block(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
-    body = _DOLLAR_BODY.search(sql)
-    if body is None:
-        m = re.match(r"DO\s+(?:LANGUAGE\s+\w+\s+)?'((?:[^']|'')*)'", sql, re.I | re.S)
+    text = _dollar_body(sql)
+    if text is None:
+        m = _QUOTED_DO.match(sql)
         if m is None:
             return [ParseError(message="DO needs a $$-quoted or '-quoted body")]
         text = m.group(1).replace("''", "'")
-    else:
-        text = body.group(2)
-    language = re.search(r"\bLANGUAGE\s+'?(\w+)", mask(sql), re.I)
+    masked = mask(sql)
+    # A case-insensitive regex search tries every position; most blocks name no language.
+    language = _LANGUAGE.search(masked) if "language" in masked.lower() else None
     if language and language.group(1).lower() != "plpgsql":
         return [Opaque(reason=f"DO block in language {language.group(1)} is not modelled")]
     ops = analyse_body(text, dialect, functions=functions)
@@ -743,8 +858,9 @@ def _do_block(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> 
 
 # --- plpgsql bodies --------------------------------------------------------------------------
 
+# ``\s*+``: no alternative starts with a blank, and giving blanks back only retries them all.
 _CONTROL = re.compile(
-    r"""\s*(?:
+    r"""\s*+(?:
         <<\w+>>
       | DECLARE\b
       | BEGIN\b
@@ -767,6 +883,7 @@ _SQL_START = re.compile(
 _PROGRESS = re.compile(
     r"^(?:RAISE\s+(?:NOTICE|INFO|LOG|DEBUG)\b|PERFORM\s+pg_notify\b|PERFORM\s+dblink)", re.I
 )
+_END_LOOP = re.compile(r"END\s+LOOP")
 
 
 def analyse_body(
@@ -784,7 +901,7 @@ def analyse_body(
     depth = 0
     loop_ops: list[int] = []  # indexes into ops of data changes in the current outermost loop
     loop_progress = False
-    for offset, segment in _split_top_level(masked, ";"):
+    for offset, segment in _split_top_level(masked, ";", masked=masked):
         seg = segment
         pos = 0
         # Strip leading plpgsql control words, tracking loop depth.
@@ -793,7 +910,7 @@ def analyse_body(
             if m is None or m.end() == pos:
                 break
             word = m.group(0).strip().upper()
-            if re.match(r"END\s+LOOP", word):
+            if _END_LOOP.match(word):
                 depth = max(0, depth - 1)
                 if depth == 0:
                     _mark_progress(ops, loop_ops, loop_progress)
@@ -813,7 +930,8 @@ def analyse_body(
         found = _body_statement(stmt, dialect, functions)
         for op in found:
             if isinstance(op, DataChange) and depth > 0:
-                op = replace(op, batched=op.batched or _bounded(stmt, seg[:pos]))
+                if not op.batched and _bounded(stmt, seg[:pos]):
+                    op = replace(op, batched=True)
                 loop_ops.append(len(ops))
             ops.append(op)
     _mark_progress(ops, loop_ops, loop_progress)
@@ -825,20 +943,23 @@ def _mark_progress(ops: list[Operation], indexes: Iterable[int], progress: bool)
         return
     for i in indexes:
         op = ops[i]
-        if isinstance(op, DataChange):
+        if isinstance(op, DataChange) and not op.reports_progress:
             ops[i] = replace(op, reports_progress=True)
+
+
+_EXECUTE_LITERAL = re.compile(r"EXECUTE\s+'((?:[^']|'')*)'\s*", re.I | re.S)
 
 
 def _body_statement(stmt: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
     head = stmt.split(None, 1)[0].upper()
     if head == "EXECUTE":
-        literal = re.fullmatch(r"EXECUTE\s+'((?:[^']|'')*)'\s*", stmt, re.I | re.S)
+        literal = _EXECUTE_LITERAL.fullmatch(stmt)
         if literal is None:
             return [Opaque(reason="dynamic SQL (EXECUTE of a built string) is not modelled")]
         stmt = literal.group(1).replace("''", "'")
     if head == "PERFORM":
         stmt = "SELECT " + stmt[len("PERFORM") :]
-    if head == "SELECT" and re.search(r"\bINTO\b", mask(stmt), re.I):
+    if head == "SELECT" and _INTO_WORD.search(mask(stmt)):
         return []  # SELECT … INTO variable inside plpgsql
     ops = classify(stmt, dialect, functions=functions)
     out: list[Operation] = []
@@ -849,10 +970,15 @@ def _body_statement(stmt: str, dialect: str, functions: dict[str, list[Operation
     return out
 
 
+_CHANGED_TABLE = re.compile(rf"(UPDATE|DELETE\s+FROM|INSERT\s+INTO)\s+(?:ONLY\s+)?({_NAME})", re.I)
+_SELECT_WORD = re.compile(r"\bSELECT\b", re.I)
+_WHERE_WORD = re.compile(r"\bWHERE\b", re.I)
+
+
 def _data_change_by_regex(stmt: str) -> DataChange | None:
     """A lenient reading of UPDATE/DELETE/INSERT that sqlglot rejects (e.g. UPDATE … LIMIT)."""
     masked = mask(stmt)
-    m = re.match(rf"(UPDATE|DELETE\s+FROM|INSERT\s+INTO)\s+(?:ONLY\s+)?({_NAME})", masked, re.I)
+    m = _CHANGED_TABLE.match(masked)
     if m is None:
         return None
     verb = m.group(1).split()[0].upper()
@@ -861,31 +987,32 @@ def _data_change_by_regex(stmt: str) -> DataChange | None:
         "DELETE": DataChangeKind.DELETE,
     }.get(verb)
     if kind is None:
-        kind = (
-            DataChangeKind.INSERT_SELECT
-            if re.search(r"\bSELECT\b", masked, re.I)
-            else DataChangeKind.INSERT_VALUES
-        )
+        kind = DataChangeKind.INSERT_SELECT if _SELECT_WORD.search(masked) else DataChangeKind.INSERT_VALUES
     return DataChange(
         change=kind,
         table=sql_name(stmt[m.start(2) : m.end(2)]),
-        has_where=re.search(r"\bWHERE\b", masked, re.I) is not None,
+        has_where=_WHERE_WORD.search(masked) is not None,
     )
+
+
+_BATCH_BOUND = re.compile(r"\bLIMIT\b|\bctid\b|\bBETWEEN\b|\bFETCH\s+FIRST\b", re.I)
+_WHERE_CONDITION = re.compile(r"\bWHERE\b(.*)$", re.I | re.S)
+_LOOP_VARIABLE = re.compile(r"\bFOR\s+(\w+)\s+IN\b", re.I)
 
 
 def _bounded(stmt: str, control: str) -> bool:
     """Whether a data change inside a loop touches one bounded batch per iteration."""
     masked = mask(stmt)
-    if re.search(r"\bLIMIT\b|\bctid\b|\bBETWEEN\b|\bFETCH\s+FIRST\b", masked, re.I):
+    if _BATCH_BOUND.search(masked):
         return True
-    where = re.search(r"\bWHERE\b(.*)$", masked, re.I | re.S)
+    where = _WHERE_CONDITION.search(masked)
     if where is None:
         return False
     cond = where.group(1)
-    if re.search(r"[<>]=?", cond) and re.search(r">", cond) and re.search(r"<", cond):
+    if ">" in cond and "<" in cond:  # a key range
         return True
     # FOR r IN SELECT … LOOP … WHERE id = r.id: one row (or one key) per iteration.
-    loop_var = re.search(r"\bFOR\s+(\w+)\s+IN\b", control, re.I)
+    loop_var = _LOOP_VARIABLE.search(control)
     return bool(loop_var and re.search(rf"=\s*{loop_var.group(1)}\.\w+", cond, re.I))
 
 
@@ -903,41 +1030,6 @@ def _parse_error_message(error: SqlglotError) -> str:
 
 #: Read plain ``INSERT … VALUES`` of literals without sqlglot (see :func:`_insert_values`).
 PREFILTER = True
-# Unquoted names spelled like a keyword of PostgreSQL or of sqlglot's tokenizer are left to
-# sqlglot, which rejects or reads some of them specially (tests/test_prefilter.py checks that
-# this list covers the installed sqlglot).
-_RESERVED_TEXT = """
-    all alter analyse analyze and anti any apply array as asc asof asymmetric authorization
-    auto_increment autoincrement begin between bigdecimal bigint bignum bignumeric bigserial
-    binary bit blob bool boolean both bpchar by byte bytea cache call case cast char character
-    check clob cluster collate collation column comment commit concurrently connect constraint
-    copy create cross cstring cube current_catalog current_date current_role current_schema
-    current_time current_timestamp current_user database date datemultirange daterange datetime
-    dec decfloat decimal declare default deferrable delete desc describe distinct distribute div
-    do double drop else end enum escape except exec execute exists explain false fetch file
-    filter first fixed float for foreign format freeze from full function geography geometry
-    glob grant group grouping having hstore hugeint if ilike in index inet initially inner inout
-    insert int integer intersect interval into is isnull join json jsonb keep key kill lateral
-    leading left like limit list load localtime localtimestamp lock long longblob longtext
-    longvarchar map mediumblob mediumint mediumtext merge money name namespace natural nchar
-    next not notnull null nullable number numeric nummultirange numrange nvarchar object offset
-    oid on only operator optimize option or order ordinality out outer over overlaps overwrite
-    partition partitioned partitioned_by percent pivot placing point pragma prepare primary
-    procedure qualify range real recursive ref references refresh regclass regcollation
-    regconfig regdictionary regexp regnamespace regoper regoperator regproc regprocedure regrole
-    regtype reindex rename replace reset returning revoke right rlike rollback rollup row rows
-    schema select semi sequence serial session session_user set settings short show similar
-    smallint smallserial some sort sql str straight_join string struct symmetric system_user
-    table tablesample temp temporary text then time time_ns timestamp timestamp_ltz
-    timestamp_ntz timestampltz timestampntz timestamptz timetz tinyblob tinyint tinytext to
-    trailing trigger true truncate tsmultirange tsrange tstzmultirange tstzrange type uhugeint
-    uint uncache union unique unknown unnest unpivot update use user using uuid vacuum values
-    varbinary varchar variadic variant vector verbose view volatile when where window with xml
-    xor
-"""
-_RESERVED = frozenset(_RESERVED_TEXT.split())
-#: Words never read as an unquoted name without sqlglot (also used by miglint.parsers.fastpath).
-RESERVED_WORDS = _RESERVED
 _PLAIN_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*(?![\w$])|\"[^\"\n]+\")"
 _LITERAL = r"(?:-?\d+(?:\.\d+)?|'[^'\\]*(?:''[^'\\]*)*'|NULL|TRUE|FALSE|DEFAULT)"
 _ROW = rf"\(\s*{_LITERAL}(?:\s*,\s*{_LITERAL})*\s*\)"
@@ -962,20 +1054,19 @@ def _insert_values(sql: str) -> DataChange | None:
     if m is None:
         return None
     names = f"{m.group(1)} {m.group(2) or ''}"
-    if any(w.lower() in _RESERVED for w in _WORD.findall(names) if not w.startswith('"')):
+    if any(w.lower() in fastpath.RESERVED_WORDS for w in _WORD.findall(names) if not w.startswith('"')):
         return None
     return DataChange(change=DataChangeKind.INSERT_VALUES, table=sql_name(m.group(1)))
 
 
-def _classify_parsed(sql: str, dialect: str) -> list[Operation]:
+def _classify_parsed(sql: str, dialect: str, *, try_fast: bool = True) -> list[Operation]:
+    """``try_fast``: whether to try the fast path (False: it has been tried)."""
     if PREFILTER and dialect == "postgres" and sql[:6].upper() == "INSERT":
         found = _insert_values(sql)
         if found is not None:
             return [found]
-    if dialect == "postgres":
+    if try_fast and dialect == "postgres":
         # The common DDL shapes, read without sqlglot (None: not one of them).
-        from miglint.parsers import fastpath
-
         fast = fastpath.read(sql)
         if fast is not None:
             return fast
@@ -1467,6 +1558,19 @@ _HARMLESS_ACTIONS = re.compile(
     r"ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET|RESET)\s+(?:STATISTICS|STORAGE|COMPRESSION|\())",
     re.I,
 )
+_MYSQL_CLAUSE_ACTION = re.compile(r"(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.I)
+_VALIDATE_ACTION = re.compile(rf"VALIDATE\s+CONSTRAINT\s+({_NAME})", re.I)
+_USING_INDEX_ACTION = re.compile(
+    rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+({_NAME})"
+    r"(?:\s+(?:NOT\s+)?DEFERRABLE)?(?:\s+INITIALLY\s+\w+)?",
+    re.I,
+)
+_CHECK_ACTION = re.compile(
+    rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?CHECK\s*\((.*)\)((?:\s+NO\s+INHERIT)?)(\s+NOT\s+VALID)?", re.I
+)
+_DETACH_ACTION = re.compile(rf"DETACH\s+PARTITION\s+({_NAME})(\s+CONCURRENTLY|\s+FINALIZE)?", re.I)
+_ATTACH_ACTION = re.compile(r"ATTACH\s+PARTITION\b", re.I)
+_TABLESPACE_ACTION = re.compile(rf"SET\s+TABLESPACE\s+{_NAME}(?:\s+NOWAIT)?", re.I)
 _INCOMPLETE_ACTION = re.compile(
     r"^(?:ADD(?:\s+COLUMN)?(?:\s+IF\s+NOT\s+EXISTS)?(?:\s+\S+)?|DROP(?:\s+COLUMN)?(?:\s+IF\s+EXISTS)?|"
     r"ALTER(?:\s+COLUMN)?(?:\s+\S+)?|RENAME(?:\s+(?:COLUMN|TO))?|ADD\s+CONSTRAINT(?:\s+\S+)?|"
@@ -1487,7 +1591,7 @@ def _alter_table_command(sql: str, dialect: str) -> list[Operation] | None:
     for _, raw_action in _split_top_level(rest):
         action = " ".join(raw_action.split())
         first = action.split(" ", 1)[0].upper() if action else ""
-        if dialect == "mysql" and re.fullmatch(r"(?:ALGORITHM|LOCK)\s*=?\s*\w+", action, re.I):
+        if dialect == "mysql" and _MYSQL_CLAUSE_ACTION.fullmatch(action):
             clauses |= _mysql_clauses(action)
             continue
         if _INCOMPLETE_ACTION.match(action) or first not in _ACTION_WORDS:
@@ -1497,15 +1601,10 @@ def _alter_table_command(sql: str, dialect: str) -> list[Operation] | None:
 
 
 def _command_action(table: str, table_text: str, action: str, dialect: str) -> list[Operation]:
-    m = re.fullmatch(rf"VALIDATE\s+CONSTRAINT\s+({_NAME})", action, re.I)
+    m = _VALIDATE_ACTION.fullmatch(action)
     if m:
         return [ValidateConstraint(table=table, name=sql_name(m.group(1)))]
-    m = re.fullmatch(
-        rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+({_NAME})"
-        r"(?:\s+(?:NOT\s+)?DEFERRABLE)?(?:\s+INITIALLY\s+\w+)?",
-        action,
-        re.I,
-    )
+    m = _USING_INDEX_ACTION.fullmatch(action)
     if m:
         kind = ConstraintKind.UNIQUE if m.group(2).upper() == "UNIQUE" else ConstraintKind.PRIMARY_KEY
         return [
@@ -1516,11 +1615,7 @@ def _command_action(table: str, table_text: str, action: str, dialect: str) -> l
                 using_index=sql_name(m.group(3)),
             )
         ]
-    m = re.fullmatch(
-        rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?CHECK\s*\((.*)\)((?:\s+NO\s+INHERIT)?)(\s+NOT\s+VALID)?",
-        action,
-        re.I,
-    )
+    m = _CHECK_ACTION.fullmatch(action)
     if m:
         return [
             AddConstraint(
@@ -1531,16 +1626,16 @@ def _command_action(table: str, table_text: str, action: str, dialect: str) -> l
                 expression=m.group(2).strip(),
             )
         ]
-    m = re.fullmatch(rf"DETACH\s+PARTITION\s+({_NAME})(\s+CONCURRENTLY|\s+FINALIZE)?", action, re.I)
+    m = _DETACH_ACTION.fullmatch(action)
     if m:
         if m.group(2):
             return [Harmless(statement="detach partition concurrently")]
         return [Opaque(reason="DETACH PARTITION without CONCURRENTLY locks the parent table; not modelled")]
-    if re.match(r"ATTACH\s+PARTITION\b", action, re.I):
+    if _ATTACH_ACTION.match(action):
         return [
             Opaque(reason="ATTACH PARTITION scans the partition unless a matching CHECK exists; not modelled")
         ]
-    if re.fullmatch(rf"SET\s+TABLESPACE\s+{_NAME}(?:\s+NOWAIT)?", action, re.I):
+    if _TABLESPACE_ACTION.fullmatch(action):
         return [MaintenanceCommand(command=MaintenanceKind.SET_TABLESPACE, table=table)]
     if _HARMLESS_ACTIONS.match(action):
         return [Harmless(statement="alter table " + " ".join(action.split()[:2]).lower())]

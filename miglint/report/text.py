@@ -18,14 +18,26 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{_RESET}" if color else text
 
 
+#: Level labels, looked up once (``Level.label`` goes through the enum's name property).
+_LABELS = {level: level.label for level in Level}
+
+
 def format_finding(finding: Finding, *, root: str, color: bool = False) -> str:
     """One finding: the located line, then an indented ``help:`` line when there is help."""
+    return _format(finding, display_path(finding.location.path, root), color)
+
+
+def _format(finding: Finding, path: str, color: bool) -> str:
     loc = finding.location
-    where = f"{display_path(loc.path, root)}:{loc.line}:{loc.column}:"
+    label = _LABELS[finding.level]
+    if not color:  # the common case of a large report (CI logs, files): plain f-strings
+        head = f"{path}:{loc.line}:{loc.column}: {finding.code} [{label}] {finding.message}"
+        return f"{head}\n  help: {finding.help}" if finding.help else head
     level_color = _LEVEL_COLOR[finding.level]
     head = (
-        f"{_paint(where, _BOLD, color)} {_paint(finding.code, _BOLD + level_color, color)} "
-        f"{_paint(f'[{finding.level.label}]', level_color, color)} {finding.message}"
+        f"{_paint(f'{path}:{loc.line}:{loc.column}:', _BOLD, color)} "
+        f"{_paint(finding.code, _BOLD + level_color, color)} "
+        f"{_paint(f'[{label}]', level_color, color)} {finding.message}"
     )
     if not finding.help:
         return head
@@ -49,6 +61,13 @@ def render(
 ) -> str:
     """The text report: findings in file order, then the summary line."""
     del rules  # the text report needs no rule metadata
-    lines = [format_finding(f, root=root, color=color) for f in ordered(findings)]
+    paths: dict[str, str] = {}  # thousands of findings share a few hundred files
+    lines: list[str] = []
+    for f in ordered(findings):
+        path = f.location.path
+        shown = paths.get(path)
+        if shown is None:
+            shown = paths[path] = display_path(path, root)
+        lines.append(_format(f, shown, color))
     lines.append(_paint(summary(findings), _BOLD, color))
     return "\n".join(lines) + "\n"

@@ -8,11 +8,13 @@ case- and spacing-insensitively.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from miglint.ir.ops import AddColumn, AlterColumnType, ColumnDef, CreateTable, Operation
+from miglint.context import RuleContext, Step
+from miglint.ir.ops import AddColumn, AlterColumnType, ColumnDef, CreateTable
 
 _SPACES = re.compile(r"\s+")
 #: Words that qualify a base type without parentheses (``timestamp without time zone``).
@@ -72,29 +74,47 @@ def is_key_column(column: ColumnDef) -> bool:
     return column.primary_key or name == "id" or name.endswith("_id")
 
 
-@dataclass(frozen=True)
-class TypedColumn:
-    """A column given a type by an operation."""
+#: The operations that declare (or retype) columns, for ``Rule.operations``.
+DECLARING_OPS = (CreateTable, AddColumn)
+TYPING_OPS = (CreateTable, AddColumn, AlterColumnType)
 
+
+class TypedColumn(NamedTuple):
+    """A column given a type by a step (a light record: one is made per column per migration)."""
+
+    step: Step
     table: str
     column: ColumnDef
-    op: Operation
 
 
-def declared_columns(op: Operation) -> Iterator[TypedColumn]:
-    """Columns declared by CREATE TABLE or ADD COLUMN."""
-    match op:
-        case CreateTable():
-            for column in op.columns:
-                yield TypedColumn(op.table, column, op)
-        case AddColumn():
-            yield TypedColumn(op.table, op.column, op)
-        case _:
-            return
+def declared_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
+    """Columns declared by the migration's CREATE TABLE and ADD COLUMN steps, in order."""
+    return ctx.shared(_declared_columns)
 
 
-def typed_columns(op: Operation) -> Iterator[TypedColumn]:
-    """Declared columns, plus the column an ALTER COLUMN … TYPE retypes."""
-    yield from declared_columns(op)
-    if isinstance(op, AlterColumnType):
-        yield TypedColumn(op.table, ColumnDef(name=op.column, type=op.new_type), op)
+def typed_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
+    """Declared columns, plus the columns ALTER COLUMN … TYPE retypes, in order."""
+    return ctx.shared(_typed_columns)
+
+
+def _declared_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
+    return tuple(_columns_of(ctx.steps_of(*DECLARING_OPS)))
+
+
+def _typed_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
+    return tuple(_columns_of(ctx.steps_of(*TYPING_OPS)))
+
+
+def _columns_of(steps: Iterable[Step]) -> Iterator[TypedColumn]:
+    for step in steps:
+        op = step.op
+        match op:
+            case CreateTable():
+                for column in op.columns:
+                    yield TypedColumn(step, op.table, column)
+            case AddColumn():
+                yield TypedColumn(step, op.table, op.column)
+            case AlterColumnType():
+                yield TypedColumn(step, op.table, ColumnDef(name=op.column, type=op.new_type))
+            case _:
+                pass

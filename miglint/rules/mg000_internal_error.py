@@ -37,10 +37,11 @@ class InternalError(Rule):
     name = "internal-error"
     level = Level.ERROR
     dimension = Dimension.TESTING
+    operations = (InternalFailure,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Front-end failures recorded in the IR; rule failures are emitted by the engine itself."""
-        for step in ctx:
+        for step in ctx.steps_of(InternalFailure):
             if isinstance(step.op, InternalFailure):
                 yield self.finding(
                     ctx, step, step.op.message, "this is a bug in miglint; the other files were still linted"

@@ -39,7 +39,7 @@ class ParseError(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per unparseable statement."""
-        for step in ctx:
+        for step in ctx.steps_of(ParseErrorOp):
             if isinstance(step.op, ParseErrorOp):
                 yield self.finding(
                     ctx, step, step.op.message, "fix the syntax; nothing in this statement was checked"

@@ -37,10 +37,11 @@ class UnrecognizedStatement(Rule):
     name = "unrecognized-statement"
     level = Level.NOTE
     dimension = Dimension.TESTING
+    operations = (Opaque,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One note per operation that could not be modelled."""
-        for step in ctx:
+        for step in ctx.steps_of(Opaque):
             if isinstance(step.op, Opaque):
                 yield self.finding(
                     ctx, step, f"not checked: {step.op.reason}", "review this statement by hand"

@@ -65,10 +65,11 @@ class BrokenMigrationGraph(Rule):
     name = "broken-migration-graph"
     level = Level.ERROR
     dimension = Dimension.TESTING
+    operations = (GraphProblem,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per graph problem the front end found for this migration."""
         help_ = _HELP.get(ctx.migration.framework, "make every migration name existing parents")
-        for step in ctx:
+        for step in ctx.steps_of(GraphProblem):
             if isinstance(step.op, GraphProblem):
                 yield self.finding(ctx, step, step.op.problem, help_)

@@ -48,10 +48,11 @@ class IndexNotConcurrent(Rule):
     level = Level.ERROR
     dimension = Dimension.ZERO_DOWNTIME
     dialects = frozenset({"postgres"})
+    operations = (CreateIndex,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag each non-concurrent CREATE INDEX on a table that is not new."""
-        for step in ctx:
+        for step in ctx.steps_of(CreateIndex):
             op = step.op
             if not isinstance(op, CreateIndex) or op.concurrently or step.is_new(op.table):
                 continue

@@ -62,10 +62,11 @@ class DropIndexNotConcurrent(Rule):
     level = Level.WARNING
     dimension = Dimension.ZERO_DOWNTIME
     dialects = frozenset({"postgres"})
+    operations = (DropIndex,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag each non-concurrent DROP INDEX unless its table is known to be new."""
-        for step in ctx:
+        for step in ctx.steps_of(DropIndex):
             op = step.op
             if not isinstance(op, DropIndex) or op.concurrently:
                 continue

@@ -64,11 +64,12 @@ class ConcurrentInTransaction(Rule):
     level = Level.ERROR
     dimension = Dimension.TESTING
     dialects = frozenset({"postgres"})
+    operations = (CreateIndex, DropIndex, MaintenanceCommand)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag each CONCURRENTLY command that runs inside a transaction block."""
         wrapped = ctx.migration.transaction
-        for step in ctx:
+        for step in ctx.steps_of(CreateIndex, DropIndex, MaintenanceCommand):
             statement = _statement(step.op)
             if statement is None or not step.in_transaction:
                 continue

@@ -47,10 +47,11 @@ class CheckValidates(Rule):
     level = Level.ERROR
     dimension = Dimension.ZERO_DOWNTIME
     dialects = frozenset({"postgres"})
+    operations = (AddConstraint,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag validated CHECK constraints added to tables that are not new."""
-        for step in ctx:
+        for step in ctx.steps_of(AddConstraint):
             op = step.op
             if (
                 not isinstance(op, AddConstraint)

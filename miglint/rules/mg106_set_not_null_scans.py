@@ -70,13 +70,14 @@ class SetNotNullScans(Rule):
     level = Level.ERROR
     dimension = Dimension.ZERO_DOWNTIME
     dialects = frozenset({"postgres"})
+    operations = (SetNotNull,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag SET NOT NULL that must scan an existing table."""
         checks: dict[tuple[str, str], _Check] = {}
         anonymous: list[_Check] = []
         dropped: set[tuple[str, str]] = set()
-        for step in ctx:
+        for step in ctx.steps_of(AddConstraint, ValidateConstraint, DropConstraint, SetNotNull):
             op = step.op
             match op:
                 case AddConstraint(constraint=ConstraintKind.CHECK):

@@ -123,12 +123,13 @@ class ColumnTypeChange(Rule):
     level = Level.ERROR
     dimension = Dimension.BACKWARD_COMPATIBILITY
     dialects = frozenset({"postgres"})
+    operations = (AlterColumnType,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag type changes on existing tables that are not proven binary-compatible."""
         # Column types set earlier in this migration override what the history says.
         local: dict[tuple[str, str], str | None] = {}
-        for step in ctx:
+        for step in ctx.steps_of(CreateTable, AddColumn, DropColumn, RenameColumn, AlterColumnType):
             op = step.op
             match op:
                 case CreateTable():

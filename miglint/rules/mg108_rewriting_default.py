@@ -89,10 +89,11 @@ class RewritingDefault(Rule):
     level = Level.ERROR
     dimension = Dimension.ZERO_DOWNTIME
     dialects = frozenset({"postgres"})
+    operations = (AddColumn,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag ADD COLUMN on existing tables that forces a table rewrite."""
-        for step in ctx:
+        for step in ctx.steps_of(AddColumn):
             op = step.op
             if not isinstance(op, AddColumn) or step.is_new(op.table):
                 continue

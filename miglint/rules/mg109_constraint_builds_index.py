@@ -52,10 +52,11 @@ class ConstraintBuildsIndex(Rule):
     level = Level.ERROR
     dimension = Dimension.ZERO_DOWNTIME
     dialects = frozenset({"postgres"})
+    operations = (AddConstraint,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag UNIQUE / PRIMARY KEY constraints that build their index under the ALTER."""
-        for step in ctx:
+        for step in ctx.steps_of(AddConstraint):
             op = step.op
             if (
                 not isinstance(op, AddConstraint)

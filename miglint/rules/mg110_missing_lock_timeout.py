@@ -23,7 +23,8 @@ def locked_tables(ctx: RuleContext, step: Step) -> tuple[str, ...]:
         return (dropped_index_table(ctx, step, op) or f"the table of index {op.name}",)
     if isinstance(op, RenameTable):
         return (op.table,)
-    return tuple(t for t in op.tables() if t)
+    tables = op.tables()
+    return tables if all(tables) else tuple(t for t in tables if t)
 
 
 class MissingLockTimeout(Rule):

@@ -88,10 +88,11 @@ class TableRewriteCommand(Rule):
     level = Level.ERROR
     dimension = Dimension.ZERO_DOWNTIME
     dialects = frozenset({"postgres"})
+    operations = (MaintenanceCommand,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Flag each locking maintenance command on a table that is not new."""
-        for step in ctx:
+        for step in ctx.steps_of(MaintenanceCommand):
             op = step.op
             if not isinstance(op, MaintenanceCommand) or (op.table and step.is_new(op.table)):
                 continue

@@ -81,10 +81,11 @@ class AddRequiredColumn(Rule):
     name = "add-required-column"
     level = Level.ERROR
     dimension = Dimension.BACKWARD_COMPATIBILITY
+    operations = (AddColumn,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per required column added to an existing table."""
-        for step in ctx:
+        for step in ctx.steps_of(AddColumn):
             op = step.op
             if not isinstance(op, AddColumn) or step.is_new(op.table):
                 continue

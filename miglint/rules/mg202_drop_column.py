@@ -54,11 +54,12 @@ class DropColumn(Rule):
     name = "drop-column"
     level = Level.ERROR
     dimension = Dimension.BACKWARD_COMPATIBILITY
+    operations = (DropColumnOp,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per column dropped from an existing table."""
         added: set[tuple[str, str]] = set()
-        for step in ctx:
+        for step in ctx.steps_of(AddColumn, DropColumnOp):
             op = step.op
             if isinstance(op, AddColumn):
                 added.add((op.table, op.column.name))

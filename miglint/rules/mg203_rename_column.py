@@ -72,11 +72,12 @@ class RenameColumn(Rule):
     name = "rename-column"
     level = Level.ERROR
     dimension = Dimension.BACKWARD_COMPATIBILITY
+    operations = (RenameColumnOp,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per column of an existing table renamed."""
         added: set[tuple[str, str]] = set()
-        for step in ctx:
+        for step in ctx.steps_of(AddColumn, RenameColumnOp):
             op = step.op
             if isinstance(op, AddColumn):
                 added.add((op.table, op.column.name))

@@ -75,10 +75,11 @@ class RenameTable(Rule):
     name = "rename-table"
     level = Level.ERROR
     dimension = Dimension.BACKWARD_COMPATIBILITY
+    operations = (RenameTableOp,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per existing table renamed without a view left under its old name."""
-        for step in ctx:
+        for step in ctx.steps_of(RenameTableOp):
             op = step.op
             if not isinstance(op, RenameTableOp) or step.is_new(op.table):
                 continue

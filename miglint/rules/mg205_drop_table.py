@@ -45,10 +45,11 @@ class DropTable(Rule):
     name = "drop-table"
     level = Level.ERROR
     dimension = Dimension.BACKWARD_COMPATIBILITY
+    operations = (DropTableOp,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per existing table dropped."""
-        for step in ctx:
+        for step in ctx.steps_of(DropTableOp):
             op = step.op
             if not isinstance(op, DropTableOp) or step.is_new(op.table):
                 continue

@@ -55,10 +55,11 @@ class TruncateTable(Rule):
     name = "truncate-table"
     level = Level.WARNING
     dimension = Dimension.BACKWARD_COMPATIBILITY
+    operations = (TruncateTableOp,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per existing table truncated."""
-        for step in ctx:
+        for step in ctx.steps_of(TruncateTableOp):
             op = step.op
             if not isinstance(op, TruncateTableOp) or step.is_new(op.table):
                 continue

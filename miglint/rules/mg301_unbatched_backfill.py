@@ -80,10 +80,11 @@ class UnbatchedBackfill(Rule):
     name = "unbatched-backfill"
     level = Level.ERROR
     dimension = Dimension.ZERO_DOWNTIME
+    operations = (DataChange,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per unbatched bulk data change on an existing table."""
-        for step in ctx:
+        for step in ctx.steps_of(DataChange):
             op = step.op
             if not isinstance(op, DataChange) or op.change not in BULK_KINDS or op.batched:
                 continue

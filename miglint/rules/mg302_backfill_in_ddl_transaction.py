@@ -117,6 +117,7 @@ class BackfillInDdlTransaction(Rule):
     name = "backfill-in-ddl-transaction"
     level = Level.WARNING
     dimension = Dimension.ZERO_DOWNTIME
+    operations = (DataChange,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per data change sharing a transaction with DDL on an existing table."""

@@ -68,10 +68,11 @@ class BackfillWithoutProgress(Rule):
     name = "backfill-without-progress"
     level = Level.NOTE
     dimension = Dimension.MONITORING
+    operations = (DataChange,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One note per batched data change on an existing table that reports nothing."""
-        for step in ctx:
+        for step in ctx.steps_of(DataChange):
             op = step.op
             if not isinstance(op, DataChange) or not op.batched or op.reports_progress:
                 continue

@@ -99,15 +99,15 @@ class MissingRollback(Rule):
                 yield finding
         if not migration.rollback_expected or markers:
             return
-        top = Location(migration.path)
-        name = PurePath(migration.path).name
         if migration.rollback is None:
+            top, name = Location(migration.path), PurePath(migration.path).name
             what = {
                 Framework.ALEMBIC: f"revision {name} has no downgrade()",
                 Framework.DJANGO: f"migration {name} cannot be reversed",
             }.get(migration.framework, f"no down migration for {name}")
             yield self.finding(ctx, top, f"{what}{_changed_tables(migration)}", help_)
         elif not effective(migration.rollback) and any(op.needs_undo for op in migration.upgrade):
+            top, name = Location(migration.path), PurePath(migration.path).name
             what = {
                 Framework.ALEMBIC: f"downgrade() of {name} is empty",
             }.get(migration.framework, f"the rollback of {name} is empty")

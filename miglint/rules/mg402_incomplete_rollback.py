@@ -112,6 +112,12 @@ def alembic_inverse(op: Operation) -> str | None:
             return None
 
 
+#: Rollback operations that make the rollback MG401's (irreversible) or unreadable.
+_NOT_JUDGED = (Irreversible, Opaque, ParseError)
+#: Where each framework's rollback is written.
+_WHERE = {Framework.ALEMBIC: "downgrade()", Framework.DJANGO: "the RunSQL's reverse_sql"}
+
+
 class IncompleteRollback(Rule):
     """A rollback that does not undo every change of the upgrade.
 
@@ -160,15 +166,10 @@ class IncompleteRollback(Rule):
         migration = ctx.migration
         rollback = effective(migration.rollback or ())
         # Missing, empty and irreversible rollbacks are MG401's; unreadable ones are not judged.
-        if not rollback or any(isinstance(op, Irreversible) for op in rollback):
-            return
-        if any(isinstance(op, Opaque | ParseError) for op in rollback):
+        if not rollback or any(isinstance(op, _NOT_JUDGED) for op in rollback):
             return
         alembic = migration.framework is Framework.ALEMBIC
-        where = {
-            Framework.ALEMBIC: "downgrade()",
-            Framework.DJANGO: "the RunSQL's reverse_sql",
-        }.get(migration.framework, "the rollback")
+        where = _WHERE.get(migration.framework, "the rollback")
         for op in not_undone(migration.upgrade, rollback):
             fix = alembic_inverse(op) if alembic else sql_inverse(op)
             help_ = (

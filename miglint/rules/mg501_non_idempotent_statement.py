@@ -21,6 +21,17 @@ from miglint.ir.ops import (
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 
+#: The operations :func:`_unguarded` knows a guard for.
+_GUARDABLE = (
+    CreateTable,
+    CreateIndex,
+    AddColumn,
+    DropTable,
+    DropIndex,
+    DropColumn,
+    DropConstraint,
+    EnumChange,
+)
 #: Statements whose IF [NOT] EXISTS guard each dialect supports (MySQL 8 has none for
 #: indexes, columns or constraints; SQLite none for columns). Unknown dialects: all.
 _GUARDED: dict[str, tuple[type[Operation], ...]] = {
@@ -97,13 +108,14 @@ class NonIdempotentStatement(Rule):
     name = "non-idempotent-statement"
     level = Level.NOTE
     dimension = Dimension.TESTING
+    operations = _GUARDABLE
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Note each unguarded CREATE / DROP / ADD of a raw SQL migration."""
         if ctx.migration.framework is not Framework.SQL:
             return
         supported = _GUARDED.get(ctx.dialect)
-        for step in ctx:
+        for step in ctx.steps_of(*_GUARDABLE):
             if supported is not None and not isinstance(step.op, supported):
                 continue
             if isinstance(step.op, EnumChange) and ctx.dialect != "postgres":

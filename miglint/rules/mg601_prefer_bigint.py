@@ -11,6 +11,7 @@ from miglint.rubric import Dimension
 from miglint.rules._base import Rule
 from miglint.rules._column_types import (
     BIG_INTEGERS,
+    DECLARING_OPS,
     SMALL_INTEGERS,
     declared_columns,
     is_key_column,
@@ -54,42 +55,41 @@ class PreferBigint(Rule):
     level = Level.NOTE
     dimension = Dimension.BACKWARD_COMPATIBILITY
     dialects = frozenset({"postgres"})
+    operations = DECLARING_OPS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Note each 4- or 2-byte integer key column."""
         django = ctx.migration.framework is Framework.DJANGO
-        for step in ctx:
-            for typed in declared_columns(step.op):
-                column = typed.column
-                shape = type_shape(column.type)
-                if not is_key_column(column) or shape.array:
-                    continue
-                if django and column.references is not None:
-                    continue  # follows the referenced key, reported where that is declared
-                if shape.base in BIG_INTEGERS or shape.base not in SMALL_INTEGERS:
-                    continue
-                better = "bigint GENERATED ALWAYS AS IDENTITY" if is_serial(column) else "bigint"
-                yield self.finding(
+        for typed in declared_columns(ctx):
+            column = typed.column
+            shape = type_shape(column.type)
+            if not is_key_column(column) or shape.array:
+                continue
+            if django and column.references is not None:
+                continue  # follows the referenced key, reported where that is declared
+            if shape.base in BIG_INTEGERS or shape.base not in SMALL_INTEGERS:
+                continue
+            better = "bigint GENERATED ALWAYS AS IDENTITY" if is_serial(column) else "bigint"
+            yield self.finding(
+                ctx,
+                typed.step,
+                f"key column {typed.table}.{column.name} is {column.type or shape.base}, "
+                f"which overflows at 2^31; declare it "
+                + by_framework(
                     ctx,
-                    step,
-                    f"key column {typed.table}.{column.name} is {column.type or shape.base}, "
-                    f"which overflows at 2^31; declare it "
-                    + by_framework(
-                        ctx,
-                        sql=better,
-                        alembic="sa.BigInteger()"
-                        + (", sa.Identity(always=True)" if is_serial(column) else ""),
-                        django="models.BigAutoField"
-                        if column.identity or is_serial(column)
-                        else "models.BigIntegerField",
-                    ),
-                    by_framework(
-                        ctx,
-                        sql="use bigint for primary keys and the columns that reference them",
-                        alembic="use sa.BigInteger() for primary keys (with sa.Identity()) and the "
-                        "columns that reference them",
-                        django="use models.BigAutoField for primary keys (DEFAULT_AUTO_FIELD = "
-                        '"django.db.models.BigAutoField" in settings, or AppConfig.default_auto_field) '
-                        "and models.BigIntegerField for other keys",
-                    ),
-                )
+                    sql=better,
+                    alembic="sa.BigInteger()" + (", sa.Identity(always=True)" if is_serial(column) else ""),
+                    django="models.BigAutoField"
+                    if column.identity or is_serial(column)
+                    else "models.BigIntegerField",
+                ),
+                by_framework(
+                    ctx,
+                    sql="use bigint for primary keys and the columns that reference them",
+                    alembic="use sa.BigInteger() for primary keys (with sa.Identity()) and the "
+                    "columns that reference them",
+                    django="use models.BigAutoField for primary keys (DEFAULT_AUTO_FIELD = "
+                    '"django.db.models.BigAutoField" in settings, or AppConfig.default_auto_field) '
+                    "and models.BigIntegerField for other keys",
+                ),
+            )

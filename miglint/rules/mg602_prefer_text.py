@@ -9,7 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.migration import Framework
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
-from miglint.rules._column_types import type_shape, typed_columns
+from miglint.rules._column_types import TYPING_OPS, type_shape, typed_columns
 from miglint.rules._hints import by_framework
 
 _BOUNDED = frozenset({"varchar", "character varying", "char", "character", "bpchar", "nchar"})
@@ -50,29 +50,29 @@ class PreferText(Rule):
     level = Level.NOTE
     dimension = Dimension.BACKWARD_COMPATIBILITY
     dialects = frozenset({"postgres"})
+    operations = TYPING_OPS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Note each length-limited character column (not in Django migrations)."""
         if ctx.migration.framework is Framework.DJANGO:
             return
-        for step in ctx:
-            for typed in typed_columns(step.op):
-                shape = type_shape(typed.column.type)
-                if shape.base not in _BOUNDED or not shape.args:
-                    continue
-                limit = shape.args[0]
-                name = typed.column.name
-                yield self.finding(
+        for typed in typed_columns(ctx):
+            shape = type_shape(typed.column.type)
+            if shape.base not in _BOUNDED or not shape.args:
+                continue
+            limit = shape.args[0]
+            name = typed.column.name
+            yield self.finding(
+                ctx,
+                typed.step,
+                f"column {typed.table}.{name} is {shape.base}({limit}); use text with "
+                f"CHECK (length({name}) <= {limit})",
+                by_framework(
                     ctx,
-                    step,
-                    f"column {typed.table}.{name} is {shape.base}({limit}); use text with "
-                    f"CHECK (length({name}) <= {limit})",
-                    by_framework(
-                        ctx,
-                        sql="a CHECK constraint can later be changed with NOT VALID + VALIDATE; "
-                        "a varchar limit only with ALTER COLUMN TYPE",
-                        alembic=f'declare it sa.Text() with sa.CheckConstraint("length({name}) <= '
-                        f'{limit}"); a CHECK can later be changed with postgresql_not_valid=True '
-                        "+ VALIDATE, a String(n) limit only with alter_column(type_=...)",
-                    ),
-                )
+                    sql="a CHECK constraint can later be changed with NOT VALID + VALIDATE; "
+                    "a varchar limit only with ALTER COLUMN TYPE",
+                    alembic=f'declare it sa.Text() with sa.CheckConstraint("length({name}) <= '
+                    f'{limit}"); a CHECK can later be changed with postgresql_not_valid=True '
+                    "+ VALIDATE, a String(n) limit only with alter_column(type_=...)",
+                ),
+            )

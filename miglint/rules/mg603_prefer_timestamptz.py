@@ -8,7 +8,7 @@ from miglint.context import RuleContext
 from miglint.findings import Finding, Level
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
-from miglint.rules._column_types import type_shape, typed_columns
+from miglint.rules._column_types import TYPING_OPS, type_shape, typed_columns
 from miglint.rules._hints import by_framework
 
 
@@ -41,23 +41,23 @@ class PreferTimestamptz(Rule):
     level = Level.NOTE
     dimension = Dimension.DATA_VALIDATION
     dialects = frozenset({"postgres"})
+    operations = TYPING_OPS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Note each timestamp column without a time zone."""
-        for step in ctx:
-            for typed in typed_columns(step.op):
-                shape = type_shape(typed.column.type)
-                if shape.base != "timestamp" or shape.rest not in ("", "without time zone"):
-                    continue
-                yield self.finding(
+        for typed in typed_columns(ctx):
+            shape = type_shape(typed.column.type)
+            if shape.base != "timestamp" or shape.rest not in ("", "without time zone"):
+                continue
+            yield self.finding(
+                ctx,
+                typed.step,
+                f"column {typed.table}.{typed.column.name} is timestamp without time zone; "
+                + by_framework(
                     ctx,
-                    step,
-                    f"column {typed.table}.{typed.column.name} is timestamp without time zone; "
-                    + by_framework(
-                        ctx,
-                        sql="use timestamptz",
-                        alembic="use sa.DateTime(timezone=True)",
-                        django="use timestamptz (models.DateTimeField is timestamptz on PostgreSQL)",
-                    ),
-                    "timestamptz stores an absolute instant; timestamp depends on the client's zone",
-                )
+                    sql="use timestamptz",
+                    alembic="use sa.DateTime(timezone=True)",
+                    django="use timestamptz (models.DateTimeField is timestamptz on PostgreSQL)",
+                ),
+                "timestamptz stores an absolute instant; timestamp depends on the client's zone",
+            )

@@ -8,7 +8,7 @@ from miglint.context import RuleContext
 from miglint.findings import Finding, Level
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
-from miglint.rules._column_types import declared_columns, is_serial
+from miglint.rules._column_types import DECLARING_OPS, declared_columns, is_serial
 from miglint.rules._hints import by_framework
 
 
@@ -42,24 +42,24 @@ class PreferIdentity(Rule):
     level = Level.NOTE
     dimension = Dimension.BACKWARD_COMPATIBILITY
     dialects = frozenset({"postgres"})
+    operations = DECLARING_OPS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Note each serial column (PostgreSQL 10+)."""
         if ctx.pg_version < 10:
             return
-        for step in ctx:
-            for typed in declared_columns(step.op):
-                if not is_serial(typed.column):
-                    continue
-                yield self.finding(
+        for typed in declared_columns(ctx):
+            if not is_serial(typed.column):
+                continue
+            yield self.finding(
+                ctx,
+                typed.step,
+                f"column {typed.table}.{typed.column.name} is a serial; use "
+                + by_framework(
                     ctx,
-                    step,
-                    f"column {typed.table}.{typed.column.name} is a serial; use "
-                    + by_framework(
-                        ctx,
-                        sql="bigint GENERATED ALWAYS AS IDENTITY",
-                        alembic="sa.BigInteger() with sa.Identity(always=True)",
-                        django="models.BigAutoField (an identity column from Django 4.1)",
-                    ),
-                    "identity columns own their sequence and reject accidental explicit ids",
-                )
+                    sql="bigint GENERATED ALWAYS AS IDENTITY",
+                    alembic="sa.BigInteger() with sa.Identity(always=True)",
+                    django="models.BigAutoField (an identity column from Django 4.1)",
+                ),
+                "identity columns own their sequence and reject accidental explicit ids",
+            )
