@@ -7,16 +7,20 @@ commands: pre-commit starts miglint on every commit.
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, NoReturn, ParamSpec
 
 import click
 
 from miglint import __version__
 from miglint.config import DIALECTS, FAIL_ON, PG_VERSIONS
 from miglint.report import FORMATS
+
+_P = ParamSpec("_P")
 
 if TYPE_CHECKING:
     from miglint.config import Settings
@@ -150,6 +154,27 @@ def _write(text: str, output: str | None, *, color: bool) -> None:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
+def _without_cyclic_gc(command: Callable[_P, None]) -> Callable[_P, None]:
+    """``command`` with Python's cyclic garbage collector paused while it runs.
+
+    A run builds the IR of every migration and keeps it to the end; the collector's passes
+    over that growing heap took a fifth of a cold run (and ~20 % of reading Django migrations),
+    and found nothing to free: peak memory is the same without them.
+    """
+
+    @functools.wraps(command)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> None:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            command(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="miglint")
 def main() -> None:
@@ -209,6 +234,7 @@ def main() -> None:
     help="Lint only migrations added or changed since the merge base of git REF and HEAD "
     "(uncommitted and untracked files included); the rest of the history is still read.",
 )
+@_without_cyclic_gc
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -356,70 +382,22 @@ def _exit(settings: Settings, max_level: int | None) -> NoReturn:
     sys.exit(EXIT_OK)
 
 
-#: The entry-point group of plugin rules (miglint.rules.ENTRY_POINT_GROUP, spelled here so
-#: that a run without plugins need not import the rule catalogue).
-PLUGIN_GROUP = "miglint.rules"
-
-
 def _plugins() -> tuple[str, tuple[PluginError, ...]]:
     """The fingerprint of the plugin rules and the plugins that failed to load.
 
-    With no entry point in :data:`PLUGIN_GROUP`, ``plugin_rules()`` can only return
+    With no entry point in the plugin group, ``plugin_rules()`` can only return
     ``((), ())``: it is not asked, sparing the import of the rule catalogue (~50 ms), unless
     the catalogue is loaded already (in a long-lived process, where asking costs nothing).
     """
-    if "miglint.rules" not in sys.modules and _no_plugin_entry_point():
+    from miglint.entry_points import no_plugin_entry_point
+
+    if "miglint.rules" not in sys.modules and no_plugin_entry_point():
         return "", ()
     from miglint.cache import rules_fingerprint
     from miglint.rules import plugin_rules
 
     rules, errors = plugin_rules()
     return rules_fingerprint(rules), errors
-
-
-def _no_plugin_entry_point() -> bool:
-    """Whether ``importlib.metadata.entry_points(group=PLUGIN_GROUP)`` is surely empty.
-
-    Importing importlib.metadata and parsing every distribution's entry points costs ~30 ms,
-    more than the rest of a cached run's start-up. This reads the same files it would: each
-    ``*.dist-info``/``*.egg-info`` folder (and an ``.egg``'s ``EGG-INFO``) of each folder on
-    ``sys.path``, as ``importlib.metadata.FastPath`` lists them, and answers True only when
-    no ``entry_points.txt`` names the group. Anything it cannot answer exactly (a zip file on
-    ``sys.path``, a distribution finder other than the standard one, an unreadable file, a
-    group name found) is False: then importlib.metadata itself decides.
-    """
-    import importlib.machinery
-
-    for finder in sys.meta_path:
-        if (
-            getattr(finder, "find_distributions", None) is not None
-            and finder is not importlib.machinery.PathFinder
-        ):
-            return False
-    for root in sys.path:
-        if not isinstance(root, str):  # pyright: ignore[reportUnnecessaryIsInstance]
-            return False
-        try:
-            children = os.listdir(root or ".")
-        except Exception:
-            if os.path.isfile(root):  # a zip archive: importlib.metadata reads inside it
-                return False
-            continue
-        egg = os.path.basename(root).lower().endswith(".egg")
-        for child in children:
-            low = child.lower()
-            if not (low.endswith((".dist-info", ".egg-info")) or (egg and low == "egg-info")):
-                continue
-            try:
-                with open(os.path.join(root, child, "entry_points.txt"), "rb") as handle:
-                    text = handle.read().decode("utf-8")
-            except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
-                continue  # read_text() gives None: no entry points
-            except (OSError, ValueError):
-                return False
-            if PLUGIN_GROUP in text:
-                return False
-    return True
 
 
 @main.command()

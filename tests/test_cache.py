@@ -385,18 +385,18 @@ def test_plugin_shortcut_agrees_with_importlib_metadata(
     import importlib.metadata
     import sys
 
-    from miglint.cli import _no_plugin_entry_point  # pyright: ignore[reportPrivateUsage]
+    from miglint.entry_points import no_plugin_entry_point
 
     def truth() -> bool:
         return not importlib.metadata.entry_points(group="miglint.rules")
 
-    assert _no_plugin_entry_point() == truth()
+    assert no_plugin_entry_point() == truth()
     dist = tmp_path / "fake_plugin-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-plugin\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text("[console_scripts]\nfake = fake:main\n")
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
-    assert _no_plugin_entry_point() == truth()
+    assert no_plugin_entry_point() == truth()
     (dist / "entry_points.txt").write_text("[miglint.rules]\nfake = fake_rules\n")
     assert truth() is False
-    assert _no_plugin_entry_point() is False
+    assert no_plugin_entry_point() is False

@@ -55,6 +55,7 @@ from miglint.ir.ops import (
     norm_name,
 )
 from miglint.parsers import fastpath
+from miglint.parsers.lazyre import LazyPattern
 from miglint.parsers.split import mask, statements
 
 if TYPE_CHECKING:
@@ -111,8 +112,8 @@ __all__ = ["classify", "parse_sql", "substitute_placeholders"]
 _NON_ASCII = r"[^\x00-\x7f\U00010000-\U0010ffff]"
 _IDENT = rf'(?:"(?:[^"]|"")+"|`[^`]+`|(?:[A-Za-z_]|{_NON_ASCII})(?:[\w$]|{_NON_ASCII})*)'
 _NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
-_NAME_RE = re.compile(_NAME)
-_IDENT_RE = re.compile(_IDENT)
+_NAME_RE = LazyPattern(_NAME)
+_IDENT_RE = LazyPattern(_IDENT)
 
 
 def _ident(part: str) -> str:
@@ -288,7 +289,7 @@ def _split_top_level(text: str, sep: str = ",", *, masked: str | None = None) ->
 
 # The first four words (runs of letters and ``_``): one match instead of finding all words.
 _NEXT_WORD = r"[^A-Za-z_]*+([A-Za-z_]+)"
-_FIRST_WORDS = re.compile(rf"{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD})?)?)?")
+_FIRST_WORDS = LazyPattern(rf"{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD})?)?)?")
 
 
 def _words(text: str, n: int = 4) -> list[str]:
@@ -383,11 +384,11 @@ def _trimmed(sql: str, dialect: str) -> tuple[str, str | None]:
 
 # Statements _classify_special returns None for (their first words say so), so that the fast
 # path may read them first.
-_READ_FIRST = re.compile(r"(?:ALTER\s+TABLE|DROP\s+(?:TABLE|TYPE)|UPDATE|DELETE)\b", re.IGNORECASE)
+_READ_FIRST = LazyPattern(r"(?:ALTER\s+TABLE|DROP\s+(?:TABLE|TYPE)|UPDATE|DELETE)\b", re.IGNORECASE)
 # Every character that can start a comment or a quoted run in any dialect (and more: a lone
 # ``-`` or ``/``): text without one is its own masked text. A character class is searched
 # several times faster than split's exact pattern.
-_MAY_NEED_MASK = re.compile(r"""[-/'"`$#]""")
+_MAY_NEED_MASK = LazyPattern(r"""[-/'"`$#]""")
 
 
 def _meta_command(text: str) -> list[Operation]:
@@ -464,20 +465,20 @@ _HARMLESS_FIRST = frozenset(
         "TABLE",
     }
 )
-_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
+_DOLLAR_TAG = LazyPattern(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 _TIMEOUTS = {
     "lock_timeout": TimeoutKind.LOCK,
     "statement_timeout": TimeoutKind.STATEMENT,
     "idle_in_transaction_session_timeout": TimeoutKind.IDLE_IN_TRANSACTION,
     "lock_wait_timeout": TimeoutKind.MYSQL_LOCK_WAIT,
 }
-_SET_RE = re.compile(
+_SET_RE = LazyPattern(
     r"^SET\s+(?:(SESSION|LOCAL|GLOBAL|PERSIST)\s+)?(@@(?:session\.|global\.|local\.)?)?"
     r"([\w.]+)\s*(?:=|\bTO\b)\s*(.+)$",
     re.IGNORECASE | re.DOTALL,
 )
-_SET_CONFIG_RE = re.compile(r"set_config\s*\(\s*'(\w+)'\s*,\s*'([^']*)'\s*,\s*(\w+)\s*\)", re.IGNORECASE)
-_CALL_RE = re.compile(rf"^(?:SELECT|CALL|PERFORM)\s+(?:\*\s+FROM\s+)?({_NAME})\s*\(", re.IGNORECASE)
+_SET_CONFIG_RE = LazyPattern(r"set_config\s*\(\s*'(\w+)'\s*,\s*'([^']*)'\s*,\s*(\w+)\s*\)", re.IGNORECASE)
+_CALL_RE = LazyPattern(rf"^(?:SELECT|CALL|PERFORM)\s+(?:\*\s+FROM\s+)?({_NAME})\s*\(", re.IGNORECASE)
 # The patterns below are compiled once: an f-string pattern is rebuilt, hashed and looked up in
 # re's cache at every call.
 _ANALYZE_PREFIX = r"ANALY[SZ]E(?:\s*\([^)]*\))?(?:\s+VERBOSE)?"
@@ -485,20 +486,20 @@ _OPTIMIZE_PREFIX = r"OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLES?"
 _NAMES_AFTER = {
     prefix: re.compile(rf"{prefix}\s*(.*)$", re.I | re.S) for prefix in (_ANALYZE_PREFIX, _OPTIMIZE_PREFIX)
 }
-_CLUSTER_RE = re.compile(rf"CLUSTER\s+(?:\([^)]*\)\s*)?(?:VERBOSE\s+)?({_NAME})?", re.IGNORECASE)
-_REFRESH_RE = re.compile(rf"REFRESH\s+MATERIALIZED\s+VIEW\s+(CONCURRENTLY\s+)?({_NAME})", re.IGNORECASE)
-_LOCK_RE = re.compile(r"LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(.*?)(?:\s+IN\s+.*)?$", re.I | re.S)
-_TRUNCATE_HEAD = re.compile(r"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?", re.I)
-_TRUNCATE_OPTIONS = re.compile(r"\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b", re.I)
-_RENAME_TABLE_HEAD = re.compile(r"^RENAME\s+TABLE\s+", re.I)
-_RENAME_PAIR = re.compile(rf"\s*({_NAME})\s+TO\s+({_NAME})\s*$", re.I)
-_CREATE_ENUM = re.compile(rf"CREATE\s+TYPE\s+({_NAME})\s+AS\s+ENUM\b", re.I)
-_CREATE_FUNCTION = re.compile(
+_CLUSTER_RE = LazyPattern(rf"CLUSTER\s+(?:\([^)]*\)\s*)?(?:VERBOSE\s+)?({_NAME})?", re.IGNORECASE)
+_REFRESH_RE = LazyPattern(rf"REFRESH\s+MATERIALIZED\s+VIEW\s+(CONCURRENTLY\s+)?({_NAME})", re.IGNORECASE)
+_LOCK_RE = LazyPattern(r"LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(.*?)(?:\s+IN\s+.*)?$", re.I | re.S)
+_TRUNCATE_HEAD = LazyPattern(r"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?", re.I)
+_TRUNCATE_OPTIONS = LazyPattern(r"\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b", re.I)
+_RENAME_TABLE_HEAD = LazyPattern(r"^RENAME\s+TABLE\s+", re.I)
+_RENAME_PAIR = LazyPattern(rf"\s*({_NAME})\s+TO\s+({_NAME})\s*$", re.I)
+_CREATE_ENUM = LazyPattern(rf"CREATE\s+TYPE\s+({_NAME})\s+AS\s+ENUM\b", re.I)
+_CREATE_FUNCTION = LazyPattern(
     rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b(?:\s+({_NAME}))?", re.I
 )
-_COPY_RE = re.compile(rf"COPY\s+({_NAME})", re.I)
-_FROM_WORD = re.compile(r"\bFROM\b", re.I)
-_INTO_WORD = re.compile(r"\bINTO\b", re.I)
+_COPY_RE = LazyPattern(rf"COPY\s+({_NAME})", re.I)
+_FROM_WORD = LazyPattern(r"\bFROM\b", re.I)
+_INTO_WORD = LazyPattern(r"\bINTO\b", re.I)
 
 
 def _classify_special(
@@ -678,10 +679,10 @@ def _call(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> list
     return [Harmless(statement=sql.split(None, 1)[0].lower())]
 
 
-_VACUUM_RE = re.compile(
+_VACUUM_RE = LazyPattern(
     r"VACUUM\s*(\([^)]*\))?\s*((?:(?:FULL|FREEZE|VERBOSE|ANALYZE)\s+)*)(.*)$", re.I | re.S
 )
-_FULL_OPTION = re.compile(r"\bFULL\b(?!\s+(?:FALSE|OFF|0)\b)")
+_FULL_OPTION = LazyPattern(r"\bFULL\b(?!\s+(?:FALSE|OFF|0)\b)")
 
 
 def _vacuum(sql: str) -> list[Operation]:
@@ -695,7 +696,7 @@ def _vacuum(sql: str) -> list[Operation]:
     ]
 
 
-_REINDEX_RE = re.compile(
+_REINDEX_RE = LazyPattern(
     rf"REINDEX\s*(\([^)]*\))?\s*(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(CONCURRENTLY\s+)?({_NAME})?", re.I
 )
 
@@ -710,11 +711,11 @@ def _reindex(sql: str) -> list[Operation]:
     return [MaintenanceCommand(command=MaintenanceKind.REINDEX, table=table, concurrently=concurrently)]
 
 
-_DROP_INDEX_RE = re.compile(
+_DROP_INDEX_RE = LazyPattern(
     r"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?(.*?)(?:\s+(CASCADE|RESTRICT))?$", re.I | re.S
 )
-_INDEX_ON_TABLE = re.compile(rf"({_NAME})\s+ON\s+({_NAME})(.*)$", re.I | re.S)
-_SPACED_NAME = re.compile(rf"\s*{_NAME}\s*")
+_INDEX_ON_TABLE = LazyPattern(rf"({_NAME})\s+ON\s+({_NAME})(.*)$", re.I | re.S)
+_SPACED_NAME = LazyPattern(rf"\s*{_NAME}\s*")
 
 
 def _drop_index(sql: str) -> list[Operation]:
@@ -748,18 +749,18 @@ def _drop_index(sql: str) -> list[Operation]:
     return out
 
 
-_MYSQL_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
+_MYSQL_CLAUSE = LazyPattern(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
 
 
 def _mysql_clauses(text: str) -> frozenset[str]:
     return frozenset(f"{k.upper()}={v.upper()}" for k, v in _MYSQL_CLAUSE.findall(text))
 
 
-_ADD_VALUE = re.compile(
+_ADD_VALUE = LazyPattern(
     rf"ALTER\s+TYPE\s+({_NAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", re.I
 )
-_RENAME_VALUE = re.compile(rf"ALTER\s+TYPE\s+({_NAME})\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'", re.I)
-_HARMLESS_ALTER_TYPE = re.compile(rf"ALTER\s+TYPE\s+{_NAME}\s+(OWNER\s+TO|SET\s+SCHEMA|RENAME\s+TO)\b", re.I)
+_RENAME_VALUE = LazyPattern(rf"ALTER\s+TYPE\s+({_NAME})\s+RENAME\s+VALUE\s+'((?:[^']|'')*)'\s+TO\s+'", re.I)
+_HARMLESS_ALTER_TYPE = LazyPattern(rf"ALTER\s+TYPE\s+{_NAME}\s+(OWNER\s+TO|SET\s+SCHEMA|RENAME\s+TO)\b", re.I)
 
 
 def _alter_type(sql: str) -> list[Operation]:
@@ -787,8 +788,8 @@ def _alter_type(sql: str) -> list[Operation]:
     return [Opaque(reason="ALTER TYPE other than ADD/RENAME VALUE is not modelled")]
 
 
-_MYSQL_INDEX_TAIL = re.compile(r"\)\s*((?:(?:ALGORITHM|LOCK)\s*=?\s*\w+\s*)+)$", re.I)
-_ON_ONLY = re.compile(r"(\bON\s+)ONLY\s+", re.I)
+_MYSQL_INDEX_TAIL = LazyPattern(r"\)\s*((?:(?:ALGORITHM|LOCK)\s*=?\s*\w+\s*)+)$", re.I)
+_ON_ONLY = LazyPattern(r"(\bON\s+)ONLY\s+", re.I)
 
 
 def _create_index_special(sql: str, dialect: str) -> list[Operation] | None:
@@ -807,9 +808,9 @@ def _create_index_special(sql: str, dialect: str) -> list[Operation] | None:
     return [replace(op, clauses=op.clauses | clauses) for op in _classify_parsed(text, dialect)]
 
 
-_BODY_LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(?:plpgsql|sql)\b", re.I)
-_QUOTED_DO = re.compile(r"DO\s+(?:LANGUAGE\s+\w+\s+)?'((?:[^']|'')*)'", re.I | re.S)
-_LANGUAGE = re.compile(r"\bLANGUAGE\s+'?(\w+)", re.I)
+_BODY_LANGUAGE = LazyPattern(r"\bLANGUAGE\s+'?(?:plpgsql|sql)\b", re.I)
+_QUOTED_DO = LazyPattern(r"DO\s+(?:LANGUAGE\s+\w+\s+)?'((?:[^']|'')*)'", re.I | re.S)
+_LANGUAGE = LazyPattern(r"\bLANGUAGE\s+'?(\w+)", re.I)
 
 
 def _dollar_body(sql: str) -> str | None:
@@ -859,7 +860,7 @@ def _do_block(sql: str, dialect: str, functions: dict[str, list[Operation]]) -> 
 # --- plpgsql bodies --------------------------------------------------------------------------
 
 # ``\s*+``: no alternative starts with a blank, and giving blanks back only retries them all.
-_CONTROL = re.compile(
+_CONTROL = LazyPattern(
     r"""\s*+(?:
         <<\w+>>
       | DECLARE\b
@@ -875,15 +876,15 @@ _CONTROL = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
-_SQL_START = re.compile(
+_SQL_START = LazyPattern(
     r"^(?:WITH|UPDATE|DELETE|INSERT|MERGE|ALTER|CREATE|DROP|TRUNCATE|VACUUM|CLUSTER|REINDEX|"
     r"REFRESH|LOCK|SET|RESET|COMMIT|ROLLBACK|COPY|CALL|PERFORM|EXECUTE|SELECT)\b",
     re.IGNORECASE,
 )
-_PROGRESS = re.compile(
+_PROGRESS = LazyPattern(
     r"^(?:RAISE\s+(?:NOTICE|INFO|LOG|DEBUG)\b|PERFORM\s+pg_notify\b|PERFORM\s+dblink)", re.I
 )
-_END_LOOP = re.compile(r"END\s+LOOP")
+_END_LOOP = LazyPattern(r"END\s+LOOP")
 
 
 def analyse_body(
@@ -947,7 +948,7 @@ def _mark_progress(ops: list[Operation], indexes: Iterable[int], progress: bool)
             ops[i] = replace(op, reports_progress=True)
 
 
-_EXECUTE_LITERAL = re.compile(r"EXECUTE\s+'((?:[^']|'')*)'\s*", re.I | re.S)
+_EXECUTE_LITERAL = LazyPattern(r"EXECUTE\s+'((?:[^']|'')*)'\s*", re.I | re.S)
 
 
 def _body_statement(stmt: str, dialect: str, functions: dict[str, list[Operation]]) -> list[Operation]:
@@ -970,9 +971,9 @@ def _body_statement(stmt: str, dialect: str, functions: dict[str, list[Operation
     return out
 
 
-_CHANGED_TABLE = re.compile(rf"(UPDATE|DELETE\s+FROM|INSERT\s+INTO)\s+(?:ONLY\s+)?({_NAME})", re.I)
-_SELECT_WORD = re.compile(r"\bSELECT\b", re.I)
-_WHERE_WORD = re.compile(r"\bWHERE\b", re.I)
+_CHANGED_TABLE = LazyPattern(rf"(UPDATE|DELETE\s+FROM|INSERT\s+INTO)\s+(?:ONLY\s+)?({_NAME})", re.I)
+_SELECT_WORD = LazyPattern(r"\bSELECT\b", re.I)
+_WHERE_WORD = LazyPattern(r"\bWHERE\b", re.I)
 
 
 def _data_change_by_regex(stmt: str) -> DataChange | None:
@@ -995,9 +996,9 @@ def _data_change_by_regex(stmt: str) -> DataChange | None:
     )
 
 
-_BATCH_BOUND = re.compile(r"\bLIMIT\b|\bctid\b|\bBETWEEN\b|\bFETCH\s+FIRST\b", re.I)
-_WHERE_CONDITION = re.compile(r"\bWHERE\b(.*)$", re.I | re.S)
-_LOOP_VARIABLE = re.compile(r"\bFOR\s+(\w+)\s+IN\b", re.I)
+_BATCH_BOUND = LazyPattern(r"\bLIMIT\b|\bctid\b|\bBETWEEN\b|\bFETCH\s+FIRST\b", re.I)
+_WHERE_CONDITION = LazyPattern(r"\bWHERE\b(.*)$", re.I | re.S)
+_LOOP_VARIABLE = LazyPattern(r"\bFOR\s+(\w+)\s+IN\b", re.I)
 
 
 def _bounded(stmt: str, control: str) -> bool:
@@ -1033,13 +1034,13 @@ PREFILTER = True
 _PLAIN_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*(?![\w$])|\"[^\"\n]+\")"
 _LITERAL = r"(?:-?\d+(?:\.\d+)?|'[^'\\]*(?:''[^'\\]*)*'|NULL|TRUE|FALSE|DEFAULT)"
 _ROW = rf"\(\s*{_LITERAL}(?:\s*,\s*{_LITERAL})*\s*\)"
-_INSERT_VALUES = re.compile(
+_INSERT_VALUES = LazyPattern(
     rf"INSERT\s+INTO\s+({_PLAIN_NAME}(?:\.{_PLAIN_NAME}){{0,2}})\s*"
     rf"(\(\s*{_PLAIN_NAME}(?:\s*,\s*{_PLAIN_NAME})*\s*\))?\s*"
     rf"VALUES\s*{_ROW}(?:\s*,\s*{_ROW})*",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\"[^\"\n]+\"")
+_WORD = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*|\"[^\"\n]+\"")
 
 
 def _insert_values(sql: str) -> DataChange | None:
@@ -1510,7 +1511,7 @@ def _alter_column(table: str, action: exp.AlterColumn, dialect: str) -> Operatio
     return Opaque(reason="ALTER COLUMN form is not modelled")
 
 
-_ALTER_TABLE_RE = re.compile(
+_ALTER_TABLE_RE = LazyPattern(
     rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?({_NAME})\s*(?:\*\s*)?(.*)$", re.I | re.S
 )
 _ACTION_WORDS = frozenset(
@@ -1552,26 +1553,26 @@ _ACTION_WORDS = frozenset(
         "IMPORT",
     }
 )
-_HARMLESS_ACTIONS = re.compile(
+_HARMLESS_ACTIONS = LazyPattern(
     r"^(?:OWNER\s+TO|ENABLE|DISABLE|FORCE\s+ROW|NO\s+FORCE|REPLICA\s+IDENTITY|CLUSTER\s+ON|"
     r"SET\s+WITHOUT\s+CLUSTER|RENAME\s+CONSTRAINT|RESET\s*\(|SET\s*\(|"
     r"ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET|RESET)\s+(?:STATISTICS|STORAGE|COMPRESSION|\())",
     re.I,
 )
-_MYSQL_CLAUSE_ACTION = re.compile(r"(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.I)
-_VALIDATE_ACTION = re.compile(rf"VALIDATE\s+CONSTRAINT\s+({_NAME})", re.I)
-_USING_INDEX_ACTION = re.compile(
+_MYSQL_CLAUSE_ACTION = LazyPattern(r"(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.I)
+_VALIDATE_ACTION = LazyPattern(rf"VALIDATE\s+CONSTRAINT\s+({_NAME})", re.I)
+_USING_INDEX_ACTION = LazyPattern(
     rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?(UNIQUE|PRIMARY\s+KEY)\s+USING\s+INDEX\s+({_NAME})"
     r"(?:\s+(?:NOT\s+)?DEFERRABLE)?(?:\s+INITIALLY\s+\w+)?",
     re.I,
 )
-_CHECK_ACTION = re.compile(
+_CHECK_ACTION = LazyPattern(
     rf"ADD\s+(?:CONSTRAINT\s+({_NAME})\s+)?CHECK\s*\((.*)\)((?:\s+NO\s+INHERIT)?)(\s+NOT\s+VALID)?", re.I
 )
-_DETACH_ACTION = re.compile(rf"DETACH\s+PARTITION\s+({_NAME})(\s+CONCURRENTLY|\s+FINALIZE)?", re.I)
-_ATTACH_ACTION = re.compile(r"ATTACH\s+PARTITION\b", re.I)
-_TABLESPACE_ACTION = re.compile(rf"SET\s+TABLESPACE\s+{_NAME}(?:\s+NOWAIT)?", re.I)
-_INCOMPLETE_ACTION = re.compile(
+_DETACH_ACTION = LazyPattern(rf"DETACH\s+PARTITION\s+({_NAME})(\s+CONCURRENTLY|\s+FINALIZE)?", re.I)
+_ATTACH_ACTION = LazyPattern(r"ATTACH\s+PARTITION\b", re.I)
+_TABLESPACE_ACTION = LazyPattern(rf"SET\s+TABLESPACE\s+{_NAME}(?:\s+NOWAIT)?", re.I)
+_INCOMPLETE_ACTION = LazyPattern(
     r"^(?:ADD(?:\s+COLUMN)?(?:\s+IF\s+NOT\s+EXISTS)?(?:\s+\S+)?|DROP(?:\s+COLUMN)?(?:\s+IF\s+EXISTS)?|"
     r"ALTER(?:\s+COLUMN)?(?:\s+\S+)?|RENAME(?:\s+(?:COLUMN|TO))?|ADD\s+CONSTRAINT(?:\s+\S+)?|"
     r"VALIDATE(?:\s+CONSTRAINT)?|)$",

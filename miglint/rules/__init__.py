@@ -7,13 +7,13 @@ here, and its fixtures under ``fixtures/<framework>/<CODE>/``.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 from dataclasses import dataclass
 from functools import cache
 
+from miglint.entry_points import PLUGIN_GROUP, no_plugin_entry_point
 from miglint.rules._base import Rule
 
-ENTRY_POINT_GROUP = "miglint.rules"
+ENTRY_POINT_GROUP = PLUGIN_GROUP
 
 #: code -> module (in this package) that defines the rule.
 CODE_TABLE: dict[str, str] = {
@@ -89,6 +89,10 @@ def plugin_rules() -> tuple[tuple[type[Rule], ...], tuple[PluginError, ...]]:
     points are sorted by name so the order is deterministic; one that fails to load is
     returned as a :class:`PluginError` instead of stopping the others.
     """
+    if no_plugin_entry_point():
+        return (), ()
+    import importlib.metadata
+
     rules: list[type[Rule]] = []
     errors: list[PluginError] = []
     builtin_codes = {r.code for r in builtin_rules()}
