@@ -144,6 +144,15 @@ def _settle(problems: Sequence[Finding], settings: Settings) -> list[Finding]:
 
 def _write(text: str, output: str | None, *, color: bool) -> None:
     if output is None:
+        if not color and "\x1b" not in text:
+            # A plain report (megabytes for a large run) goes to stdout's buffer as it is, where
+            # click.echo would scan it for ANSI codes and encode it through the text layer.
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: leave it to click's error handling
+                data = None
+            if data is not None and _write_bytes(data):
+                return
         # click strips ANSI codes unless told the colour was chosen on purpose.
         click.echo(text, nl=False, color=color)
         return

@@ -616,10 +616,11 @@ def description_of(text: str) -> str | None:
     from miglint.parsers.split import comments
 
     lines: list[str] = []
+    end = 0  # of the comments so far: the block ends where something else comes first
     for c in comments(text):
-        before = text[: c.offset]
-        if before.strip() and not _only_comments(before):
+        if text[end : c.offset].strip():
             break
+        end = c.offset + len(c.text)
         body = c.text
         if body.startswith("--"):
             body = body[2:]
@@ -633,15 +634,6 @@ def description_of(text: str) -> str | None:
             if line:
                 lines.append(line)
     return "\n".join(lines) if lines else None
-
-
-def _only_comments(text: str) -> bool:
-    from miglint.parsers.split import comments
-
-    masked = text
-    for c in comments(text):
-        masked = masked.replace(c.text, " ", 1)
-    return not masked.strip()
 
 
 #: Database suffixes of per-database migration variants (ory/pop, fizz): ``name.<db>.up.sql``.

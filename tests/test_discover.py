@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from miglint.config import Settings
 from miglint.discover import description_of, load, natural_key
 from miglint.ir.migration import Transaction
@@ -327,3 +330,41 @@ def test_per_database_variants_are_read_in_their_dialect_and_history(tmp_path: P
     assert len(histories) == 3
     assert by_name["001_t.mysql.up.sql"].key == by_name["001_t.postgres.up.sql"].key
     assert not any(isinstance(op, ParseError) for m in loaded.migrations for op in m.upgrade)
+
+
+def _description_reference(text: str) -> str | None:
+    """description_of as it was: each comment re-checked against a fresh scan of all before it."""
+    import re
+
+    from miglint.parsers.split import comments
+
+    def only_comments(before: str) -> bool:
+        masked = before
+        for c in comments(before):
+            masked = masked.replace(c.text, " ", 1)
+        return not masked.strip()
+
+    lines: list[str] = []
+    for c in comments(text):
+        before = text[: c.offset]
+        if before.strip() and not only_comments(before):
+            break
+        body = c.text[2:] if c.text.startswith("--") else c.text[2:].removesuffix("*/")
+        body = body.strip()
+        if re.match(r"miglint\s*:|migrate:(up|down)\b", body, re.IGNORECASE):
+            continue
+        lines += [s for s in (line.strip().lstrip("*").strip() for line in body.splitlines()) if s]
+    return "\n".join(lines) if lines else None
+
+
+_HEAD_PARTS = st.sampled_from(
+    ["-- adds x\n", "/* block\n * two */", "  \n", "-- miglint: ignore[MG101]\n", "-- migrate:up\n", "\t",
+     "SELECT 1;\n", ";", "/* a /* nested */ b */", "'-- not a comment'", "-- tail", "\n\n", "/**/"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HEAD_PARTS, max_size=10))
+def test_description_is_the_leading_comment_block(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert description_of(text) == _description_reference(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -200,3 +201,56 @@ def test_gitlab_code_quality() -> None:
     assert all(len(i["fingerprint"]) == 32 for i in issues)
     assert len({i["fingerprint"] for i in issues}) == 3
     assert json.loads(_render("gitlab"))[0]["fingerprint"] == issues[0]["fingerprint"]
+
+
+def _display_path_reference(path: str, root: str) -> str:
+    """What display_path gave before its POSIX shortcut: relpath, then as_posix."""
+    from pathlib import PurePath
+
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return PurePath(path).as_posix()
+    return PurePath(rel).as_posix()
+
+
+@pytest.mark.parametrize("root", [".", "sub", "sub/", "..", "/", "{tmp}", "{tmp}/sub", "{tmp}/su"])
+def test_display_path_shortcut_agrees_with_relpath(
+    root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    root = root.format(tmp=tmp_path)
+    paths = ["a.sql", "./a.sql", "sub/a.sql", "sub//x/../a.sql", "../a.sql", ".", "/", "sub", "subx/a.sql"]
+    paths += [str(tmp_path / "sub" / "b.sql"), str(tmp_path / "subdir" / "c.sql"), str(tmp_path)]
+    for path in paths:
+        assert display_path(path, root) == _display_path_reference(path, root), (path, root)
+
+
+def test_json_report_is_json_dumps_of_the_finding_objects() -> None:
+    # The report is written straight from the findings; it must be what the standard library
+    # makes of the documented objects, byte for byte (unicode, escapes, unknown codes included).
+    from miglint.report.json import finding_object
+
+    odd = [
+        Finding(
+            "MG101",
+            "index-not-concurrent",
+            Level.ERROR,
+            'quote " and \\ and \u00e9\u2028',
+            Location("/proj/b.sql", 3, 2, 5),
+            "h\tlp",
+        ),
+        Finding("XY123", "plugin", Level.NOTE, "tab\there", Location("/proj/a b.sql", 1), ""),
+        Finding(
+            "MG101",
+            "index-not-concurrent",
+            Level.WARNING,
+            "emoji \U0001f600",
+            Location("/elsewhere/c.sql", 9, 9),
+            "h\tlp",
+        ),
+    ]
+    findings = [*FINDINGS, *odd]
+    table = {r.code: r for r in builtin_rules()}
+    objects = [finding_object(f, table, "/proj") for f in sorted(findings, key=Finding.sort_key)]
+    assert _render("json", findings) == json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+    assert _render("json", []) == "[]\n"

@@ -24,8 +24,10 @@ class LazyPattern:
     @property
     def compiled(self) -> re.Pattern[str]:
         """The compiled pattern."""
-        if self._compiled is None:
-            self._compiled = re.compile(self._source, self._flags)
+        return self._compiled or self._compile()
+
+    def _compile(self) -> re.Pattern[str]:
+        self._compiled = re.compile(self._source, self._flags)
         return self._compiled
 
     @property
@@ -35,24 +37,24 @@ class LazyPattern:
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """``re.Pattern.match``."""
-        return self.compiled.match(string, pos, endpos)
+        return (self._compiled or self._compile()).match(string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """``re.Pattern.fullmatch``."""
-        return self.compiled.fullmatch(string, pos, endpos)
+        return (self._compiled or self._compile()).fullmatch(string, pos, endpos)
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """``re.Pattern.search``."""
-        return self.compiled.search(string, pos, endpos)
+        return (self._compiled or self._compile()).search(string, pos, endpos)
 
     def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list[str]:
         """``re.Pattern.findall`` (of a pattern with at most one group)."""
-        return self.compiled.findall(string, pos, endpos)
+        return (self._compiled or self._compile()).findall(string, pos, endpos)
 
     def split(self, string: str, maxsplit: int = 0) -> list[str]:
         """``re.Pattern.split`` (of a pattern without groups)."""
-        return self.compiled.split(string, maxsplit)
+        return (self._compiled or self._compile()).split(string, maxsplit)
 
     def sub(self, repl: str, string: str, count: int = 0) -> str:
         """``re.Pattern.sub`` with a replacement string."""
-        return self.compiled.sub(repl, string, count)
+        return (self._compiled or self._compile()).sub(repl, string, count)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from json.encoder import encode_basestring  # the C encoder when available
 from typing import Any
 
-from miglint.findings import Finding
+from miglint.findings import Finding, Level
 from miglint.report import display_path, ordered, rules_by_code
 from miglint.rules._base import Rule
 
@@ -43,11 +43,65 @@ def render(
     """A JSON array of findings in file order."""
     del color
     table = rules_by_code(rules)
-    objects = [finding_object(f, table, root) for f in ordered(findings)]
-    return dumps(objects)
+    found = ordered(findings)
+    if not all(_plain(f) for f in found):
+        return dumps([finding_object(f, table, root) for f in found])
+    # What dumps() makes of the finding objects, written straight from the findings: thousands
+    # of findings share a few codes, help texts and files, each encoded once.
+    encode = encode_basestring
+    memo: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    urls: dict[str, str] = {}
+    parts: list[str] = []
+    for f in found:
+        loc = f.location
+        path = paths.get(loc.path)
+        if path is None:
+            path = paths[loc.path] = encode(display_path(loc.path, root))
+        url = urls.get(f.code)
+        if url is None:
+            rule = table.get(f.code)
+            url = urls[f.code] = encode(rule.url()) if rule is not None else "null"
+        name = memo.get(f.name) or memo.setdefault(f.name, encode(f.name))
+        help_ = memo.get(f.help) or memo.setdefault(f.help, encode(f.help))
+        parts.append(
+            _OBJECT
+            % (
+                encode(f.code),
+                name,
+                _LEVELS[f.level],
+                encode(f.message),
+                help_,
+                path,
+                loc.line,
+                loc.column,
+                loc.end_line,
+                url,
+            )
+        )
+    return "[\n" + ",\n".join(parts) + "\n]\n" if parts else "[]\n"
+
+
+def _plain(f: Finding) -> bool:
+    """Whether ``f`` holds only what the fast path of :func:`render` writes: str and int fields."""
+    loc = f.location
+    return (
+        type(f.code) is str
+        and type(f.name) is str
+        and type(f.message) is str
+        and type(f.help) is str
+        and type(loc.path) is str
+        and type(loc.line) is int
+        and type(loc.column) is int
+        and type(loc.end_line) is int
+    )
 
 
 _KEYS = {key: f"    {encode_basestring(key)}: " for key in FIELDS}
+_INTS = frozenset({"line", "column", "end_line"})
+#: One finding object as dumps() writes it, with a %s (%d for numbers) for each value.
+_OBJECT = "  {\n" + ",\n".join(_KEYS[k] + ("%d" if k in _INTS else "%s") for k in FIELDS) + "\n  }"
+_LEVELS = {level: encode_basestring(level.label) for level in Level}
 
 
 def _scalar(value: object) -> str:
