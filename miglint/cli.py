@@ -306,7 +306,7 @@ def check(
         from miglint.report import renderer
 
         warnings: list[str] = []
-        # A large run is parsed and linted history by history in worker processes.
+        # A large run is parsed and linted in worker processes.
         done = parse_and_lint(gathered, cache=cache, jobs=jobs) if changed is None else None
         if done is not None:
             loaded, linted, migration_paths = done
@@ -340,9 +340,9 @@ def check(
                 cache=cache,
                 fingerprints=loaded.fingerprints,
             )
-        findings = sorted(
-            [*plugin_problems, *_settle(loaded.problems, settings), *result.findings],
-            key=lambda f: f.sort_key(),
+        problems = [*plugin_problems, *_settle(loaded.problems, settings)]
+        findings = (
+            sorted([*problems, *result.findings], key=lambda f: f.sort_key()) if problems else result.findings
         )
         text = renderer(fmt)(findings, result.rules, root=settings.root, color=color)
         max_level = max((int(f.level) for f in findings), default=None)

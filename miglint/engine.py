@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 from miglint.cache import chain, digest, findings_key, run_fingerprint
 from miglint.config import Settings
-from miglint.context import RuleContext, build_steps
+from miglint.context import build_steps, new_context
 from miglint.findings import Finding, Level, Location
 from miglint.ir.migration import Migration, Suppression
 from miglint.ir.ops import CreateTable, Operation
@@ -144,7 +144,7 @@ def lint_history(
         if targets is None or migration.path in targets:
             key = findings_key(run_key, link) if link and run_key is not None else None
             stored = cache.get("findings", key) if cache is not None and key else None
-            if _findings_list(stored):
+            if stored is not None and _findings_list(stored):
                 found.extend(stored)
             else:
                 for earlier in pending:
@@ -205,52 +205,73 @@ def _findings_list(value: object) -> TypeGuard[list[Finding]]:
 
 def _replay(migration: Migration, state: SchemaState, unreleased_tables: set[str]) -> None:
     """Apply a migration's upgrade to the schema state (and the unreleased tables)."""
+    path, unreleased = migration.path, migration.unreleased
     for op in migration.upgrade:
         try:
-            state.apply(op, migration.path)
+            state.apply(op, path)
         except Exception:  # state replay must never stop the run
             continue
-        if migration.unreleased and isinstance(op, CreateTable):
+        if unreleased and isinstance(op, CreateTable):
             unreleased_tables.add(op.table)
 
 
 class _RulePicker:
     """Chooses the rules that may run on a migration, each with whether to ask ``applies_to``.
 
-    The default ``applies_to`` (a dialect filter) and ``Rule.operations`` depend only on the
-    migration's dialect and the types of its operations: the choice is made once per such pair
+    The default ``applies_to`` (a dialect filter), ``Rule.operations`` and
+    ``Rule.rollback_operations`` depend only on the migration's dialect and the types of its
+    operations: the choice is made once per dialect and set of rules reporting on those types
     (from what is worked out once per dialect and once per operation type), not asked of every
     rule on every migration. A rule that overrides ``applies_to`` is still asked every time.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._rules = rules
-        self._picked: dict[tuple[str, frozenset[type[Operation]]], list[tuple[Rule, bool]]] = {}
+        #: (dialect, rules reporting on the operations as a bit set) -> the rules to run
+        self._picked: dict[tuple[str, int], list[tuple[Rule, bool]]] = {}
         #: dialect -> (position, rule, custom applies_to, runs whatever the operations)
         self._by_dialect: dict[str, list[tuple[int, Rule, bool, bool]]] = {}
-        #: operation type -> positions of the rules that report on it
-        self._reporting_on: dict[type[Operation], frozenset[int]] = {}
+        #: operation type -> the positions of the rules that report on it, as a bit set
+        self._reporting_on: dict[type[Operation], int] = {}
+        #: the same for rollback operations (``Rule.rollback_operations``)
+        self._rollback_reporting_on: dict[type[Operation], int] = {}
 
     def __call__(self, migration: Migration) -> list[tuple[Rule, bool]]:
-        key = (migration.dialect, frozenset(map(type, migration.upgrade)))
+        # Migrations have many different sets of operation types but far fewer sets of rules
+        # reporting on them: the choice is kept by the latter.
+        reporting_on = self._reporting_on
+        wanted = 0
+        for op in migration.upgrade:
+            bits = reporting_on.get(type(op))
+            if bits is None:
+                bits = reporting_on[type(op)] = self._reporting(type(op), rollback=False)
+            wanted |= bits
+        if migration.rollback:
+            reporting_on = self._rollback_reporting_on
+            for op in migration.rollback:
+                bits = reporting_on.get(type(op))
+                if bits is None:
+                    bits = reporting_on[type(op)] = self._reporting(type(op), rollback=True)
+                wanted |= bits
+        key = (migration.dialect, wanted)
         picked = self._picked.get(key)
         if picked is None:
             picked = self._picked[key] = self._pick(*key)
         return picked
 
-    def _pick(self, dialect: str, kinds: frozenset[type[Operation]]) -> list[tuple[Rule, bool]]:
+    def _reporting(self, kind: type[Operation], *, rollback: bool) -> int:
+        bits = 0
+        for i, rule in enumerate(self._rules):
+            operations = rule.rollback_operations if rollback else rule.operations
+            if operations and issubclass(kind, operations):
+                bits |= 1 << i
+        return bits
+
+    def _pick(self, dialect: str, wanted: int) -> list[tuple[Rule, bool]]:
         candidates = self._by_dialect.get(dialect)
         if candidates is None:
             candidates = self._by_dialect[dialect] = self._for_dialect(dialect)
-        wanted: set[int] = set()
-        for kind in kinds:
-            positions = self._reporting_on.get(kind)
-            if positions is None:
-                positions = self._reporting_on[kind] = frozenset(
-                    i for i, r in enumerate(self._rules) if r.operations and issubclass(kind, r.operations)
-                )
-            wanted |= positions
-        return [(rule, custom) for i, rule, custom, always in candidates if always or i in wanted]
+        return [(rule, custom) for i, rule, custom, always in candidates if always or wanted >> i & 1]
 
     def _for_dialect(self, dialect: str) -> list[tuple[int, Rule, bool, bool]]:
         candidates: list[tuple[int, Rule, bool, bool]] = []
@@ -273,7 +294,7 @@ def _lint_one(
         steps = build_steps(migration, settings, unreleased_tables if migration.unreleased else frozenset())
     except Exception as exc:
         return [_internal(migration, "context", exc)]
-    ctx = RuleContext(migration=migration, settings=settings, schema=state, steps=steps)
+    ctx = new_context(migration, settings, state, steps)
     raw: list[Finding] = []
     for rule, ask in rules:
         try:

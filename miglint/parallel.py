@@ -110,6 +110,7 @@ _Entry = tuple[str, str, "bytes | None"]
 #: A finding sent back by a worker, flattened (far cheaper to unpickle than a Finding); a
 #: plugin's finding of another class is sent as it is.
 _Flat = tuple[str, str, int, str, str, int, int, int, int, str, str] | Finding
+_LEVELS = {int(level): level for level in Level}
 
 
 def parse_and_lint(
@@ -404,12 +405,32 @@ def _flatten(f: Finding) -> _Flat:
 
 
 def _unflat(flat: Sequence[_Flat]) -> list[Finding]:
+    """The findings :func:`_flatten` made ``flat`` of, equal field for field.
+
+    Built without their constructors (~3x cheaper, thousands of them on the critical path):
+    the values are those of findings that were constructed once already.
+    """
+    new = object.__new__
+    levels = _LEVELS
     found: list[Finding] = []
     for f in flat:
         if isinstance(f, Finding):
             found.append(f)
             continue
         code, name, level, message, path, line, column, end_line, end_column, help_, migration = f
-        location = Location(path, line, column, end_line, end_column)
-        found.append(Finding(code, name, Level(level), message, location, help_, migration))
+        location = new(Location)
+        location.__dict__.update(
+            path=path, line=line, column=column, end_line=end_line, end_column=end_column
+        )
+        finding = new(Finding)
+        finding.__dict__.update(
+            code=code,
+            name=name,
+            level=levels[level],
+            message=message,
+            location=location,
+            help=help_,
+            migration=migration,
+        )
+        found.append(finding)
     return found

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from miglint.config import Settings
-from miglint.context import RuleContext, Step, build_steps
+from miglint.context import RuleContext, Step, build_steps, new_context
 from miglint.discover import load
 from miglint.engine import lint, lint_history
 from miglint.findings import Finding, Level, Location
@@ -16,6 +16,7 @@ from miglint.ir.ops import (
     ColumnDef,
     CreateIndex,
     CreateTable,
+    DropIndex,
     DropTable,
     Opaque,
     Operation,
@@ -243,6 +244,35 @@ def test_rules_run_only_on_migrations_with_their_operations_and_dialect() -> Non
     assert [f.location.path for f in found] == ["a.sql", "d.sql"]
 
 
+class RollbackCountingRule(CountingIndexRule):
+    __doc__ = DOC.format(summary="Counts the migrations it runs on, rollbacks included.")
+    code = "XT104"
+    name = "rollback-counting-rule"
+    rollback_operations = (DropIndex,)
+
+
+def test_rules_also_run_on_migrations_whose_rollback_has_their_rollback_operations() -> None:
+    rule = RollbackCountingRule()
+    timeout = SetTimeout(timeout=TimeoutKind.LOCK, value="'1s'")
+    migrations = [
+        _mig("a.sql", CreateIndex(name="i", table="t"), key=1),
+        _mig("b.sql", timeout, key=2, rollback=(DropIndex(name="i"),)),
+        _mig("c.sql", timeout, key=3, rollback=(timeout,)),
+        _mig("d.sql", timeout, key=4),
+        _mig("e.sql", DropIndex(name="i"), key=5),  # rollback_operations say nothing of the upgrade
+    ]
+    lint_history("h", migrations, Settings(), [rule])
+    assert rule.seen == ["a.sql", "b.sql"]
+
+
+def test_new_context_is_the_object_the_constructor_makes() -> None:
+    m = _mig("1.sql", CREATE)
+    steps = build_steps(m, Settings())
+    made = RuleContext(migration=m, settings=Settings(), schema=SchemaState(), steps=steps)
+    fast = new_context(m, made.settings, made.schema, steps)
+    assert vars(fast) == vars(made) and list(vars(fast)) == list(vars(made)) and fast == made
+
+
 def test_operations_include_subclasses_and_a_custom_applies_to_is_still_asked() -> None:
     class RawIndex(CreateIndex):
         pass
@@ -332,6 +362,7 @@ def test_declared_operations_cover_every_finding_on_the_fixtures() -> None:
             steps=build_steps(migration, Settings()),
         )
         kinds = {type(op) for op in migration.upgrade}
+        rollback_kinds = {type(op) for op in migration.rollback or ()}
         for rule_class in builtin_rules():
             if rule_class.operations is None:
                 continue
@@ -342,5 +373,7 @@ def test_declared_operations_cover_every_finding_on_the_fixtures() -> None:
                 continue
             if found:
                 checked += 1
-                assert any(issubclass(k, rule_class.operations) for k in kinds), (rule.code, migration.path)
+                assert any(issubclass(k, rule_class.operations) for k in kinds) or any(
+                    issubclass(k, rule_class.rollback_operations) for k in rollback_kinds
+                ), (rule.code, migration.path)
     assert checked > 100

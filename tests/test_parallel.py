@@ -228,3 +228,20 @@ def test_worker_cache_entries_are_kept_and_never_stale(
     assert after != findings
     assert any(f.location.path == str(target) for f in set(after) - set(findings))
     assert _parallel(sql_tree, Cache(folder))[0] == after
+
+
+def test_findings_cross_processes_field_for_field() -> None:
+    # Findings come back from workers flattened and are rebuilt without their constructors:
+    # every field (``migration``, excluded from ==, too) must survive, and the rebuilt ones
+    # must hash, compare and print as the originals.
+    settings = Settings(root=str(FIXTURES))
+    loaded = finish(gather([str(FIXTURES / "sql")], settings), jobs=1)
+    findings = lint(loaded.migrations, settings).findings
+    assert len(findings) > 100 and any(f.migration for f in findings)
+    flatten = miglint.parallel._flatten  # pyright: ignore[reportPrivateUsage]
+    rebuilt = miglint.parallel._unflat([flatten(f) for f in findings])  # pyright: ignore[reportPrivateUsage]
+    for original, copy in zip(findings, rebuilt, strict=True):
+        assert copy == original and hash(copy) == hash(original) and repr(copy) == repr(original)
+        assert vars(copy) == {**vars(original), "location": copy.location}
+        assert vars(copy.location) == vars(original.location)
+        assert type(copy.level) is type(original.level)

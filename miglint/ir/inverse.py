@@ -81,48 +81,85 @@ def _drops_constraint(candidate: DropConstraint | DropIndex, op: AddConstraint) 
 
 def undoes(candidate: Operation, op: Operation) -> bool:
     """Whether ``candidate`` (from a rollback) undoes ``op`` (from an upgrade)."""
-    return _undoes(candidate, op, op.inverse())
-
-
-def _undoes(candidate: Operation, op: Operation, inverse: Operation | None) -> bool:
-    """:func:`undoes`, given ``op.inverse()`` (built once per upgrade operation, not per candidate)."""
     # (Operations of different types never compare equal; the type test skips their __eq__.)
-    if type(candidate) is type(inverse) and candidate == inverse:
-        return True
+    inverse = op.inverse()
+    return (type(candidate) is type(inverse) and candidate == inverse) or _recreated(op, (candidate,))
+
+
+#: The upgrade operations :func:`_recreated` has a case for (the others only their inverse undoes).
+_RECREATABLE = (
+    DropColumn,
+    DropTable,
+    DropIndex,
+    CreateIndex,
+    AddConstraint,
+    EnumChange,
+    DropConstraint,
+    AlterColumnType,
+    SetDefault,
+)
+
+
+def _recreated(op: Operation, rollback: Sequence[Operation]) -> bool:
+    """Whether an operation of ``rollback`` undoes ``op`` other than by being its inverse."""
+    if not isinstance(op, _RECREATABLE):
+        return False  # one test instead of trying every case (ADD COLUMN, SET NOT NULL, …)
     # The inverse of a drop needs the state before it; a re-creation of the same object counts.
-    match op, candidate:
-        case DropColumn(), AddColumn():
-            return (candidate.table, candidate.column.name) == (op.table, op.column)
-        case DropTable(), CreateTable():
-            return candidate.table == op.table
-        case DropIndex(), CreateIndex():
-            return candidate.name is not None and _bare(candidate.name) == _bare(op.name)
-        case CreateIndex(), DropIndex():
-            return op.name is not None and _bare(candidate.name) == _bare(op.name)
-        case AddConstraint(), DropConstraint() | DropIndex():
-            return _drops_constraint(candidate, op)
-        case EnumChange(action="add_value" | "rename_value"), EnumChange(action="create" | "drop"):
+    # (One match on ``op``, then a look at the rollback: not a match per pair of operations.)
+    match op:
+        case DropColumn():
+            return any(
+                isinstance(r, AddColumn) and (r.table, r.column.name) == (op.table, op.column)
+                for r in rollback
+            )
+        case DropTable():
+            return any(isinstance(r, CreateTable) and r.table == op.table for r in rollback)
+        case DropIndex():
+            return any(
+                isinstance(r, CreateIndex) and r.name is not None and _bare(r.name) == _bare(op.name)
+                for r in rollback
+            )
+        case CreateIndex():
+            return op.name is not None and any(
+                isinstance(r, DropIndex) and _bare(r.name) == _bare(op.name) for r in rollback
+            )
+        case AddConstraint():
+            return any(
+                isinstance(r, (DropConstraint, DropIndex)) and _drops_constraint(r, op) for r in rollback
+            )
+        case EnumChange(action="add_value" | "rename_value"):
             # PostgreSQL cannot drop an enum value: a rollback re-creates the type instead.
-            return candidate.type_name == op.type_name
-        case DropConstraint(), AddConstraint():
-            return (candidate.table, candidate.name) == (op.table, op.name)
-        case AlterColumnType(), AlterColumnType():
-            return (candidate.table, candidate.column) == (op.table, op.column)
-        case SetDefault(), SetDefault():
-            return (candidate.table, candidate.column) == (op.table, op.column)
+            return any(
+                isinstance(r, EnumChange) and r.action in ("create", "drop") and r.type_name == op.type_name
+                for r in rollback
+            )
+        case DropConstraint():
+            return any(
+                isinstance(r, AddConstraint) and (r.table, r.name) == (op.table, op.name) for r in rollback
+            )
+        case AlterColumnType():
+            return any(
+                isinstance(r, AlterColumnType) and (r.table, r.column) == (op.table, op.column)
+                for r in rollback
+            )
+        case SetDefault():
+            return any(
+                isinstance(r, SetDefault) and (r.table, r.column) == (op.table, op.column) for r in rollback
+            )
         case _:
             return False
 
 
 def _columns_of(op: Operation) -> tuple[str, ...]:
     """The columns an upgrade operation is about, for ops that live and die with their columns."""
-    match op:
-        case AddConstraint() | CreateIndex():
-            return op.columns
-        case SetNotNull() | DropNotNull() | SetDefault() | AlterColumnType():
-            return (op.column,)
-        case _:
-            return ()
+    # (isinstance with a tuple is one test; a pattern with alternatives is one per alternative.)
+    if isinstance(op, AddColumn):
+        return (op.column.name,)  # (dropping it is also the inverse: found without building it)
+    if isinstance(op, (AddConstraint, CreateIndex)):
+        return op.columns
+    if isinstance(op, (SetNotNull, DropNotNull, SetDefault, AlterColumnType)):
+        return (op.column,)
+    return ()
 
 
 #: Upgrade operations that dropping their table in the rollback does not undo.
@@ -138,20 +175,24 @@ def not_undone(upgrade: Sequence[Operation], rollback: Iterable[Operation]) -> l
     rollback = list(rollback)
     dropped = {r.table for r in rollback if isinstance(r, DropTable)}
     dropped_columns = {(r.table, r.column) for r in rollback if isinstance(r, DropColumn)}
+    # An inverse equals rollback operations of its own type alone: look only at those.
+    by_type: dict[type[Operation], list[Operation]] = {}
+    for r in rollback:
+        by_type.setdefault(type(r), []).append(r)
     missing: list[Operation] = []
     for op in upgrade:
         if not op.needs_undo:
             continue
-        if isinstance(op, _NOT_UNDONE_BY_TABLE_DROP):
-            touched: tuple[str, ...] = ()
-        else:
+        if (dropped or dropped_columns) and not isinstance(op, _NOT_UNDONE_BY_TABLE_DROP):
             touched = op.tables()
-        if touched and touched[0] in dropped:
-            continue
-        columns = _columns_of(op)
-        if columns and touched and all((touched[0], c) in dropped_columns for c in columns):
-            continue
+            if touched and touched[0] in dropped:
+                continue
+            columns = _columns_of(op)
+            if columns and touched and all((touched[0], c) in dropped_columns for c in columns):
+                continue
         inverse = op.inverse()
-        if not any(_undoes(r, op, inverse) for r in rollback):
+        if inverse is not None and inverse in by_type.get(type(inverse), ()):
+            continue
+        if not _recreated(op, rollback):
             missing.append(op)
     return missing

@@ -112,50 +112,52 @@ class SchemaState:
         """Replay one operation of the migration at ``path``."""
         if type(op) in _PASSED_OVER:
             return
+        # The cases are type tests tried in turn (no operation is of two of these types): the
+        # most frequent kinds of statement come first.
         match op:
-            case CreateTable():
-                self.tables[op.table] = TableState(
-                    created_in=path, columns={c.name: _column_state(c) for c in op.columns}
-                )
-            case DropTable():
-                self.tables.pop(op.table, None)
-            case RenameTable():
-                t = self.tables.pop(op.table, None)
-                if t is not None:
-                    self.tables[op.new_name] = t
             case AddColumn():
                 self._table(op.table, path).columns[op.column.name] = _column_state(op.column)
-            case DropColumn():
-                self._table(op.table, path).columns.pop(op.column, None)
-            case RenameColumn():
-                cols = self._table(op.table, path).columns
-                if op.column in cols:
-                    cols[op.new_name] = cols.pop(op.column)
-            case AlterColumnType():
-                self._col(op.table, op.column, path).type = op.new_type
-            case SetNotNull():
-                self._col(op.table, op.column, path).nullable = False
-            case DropNotNull():
-                self._col(op.table, op.column, path).nullable = True
-            case SetDefault():
-                self._col(op.table, op.column, path).default = op.default
             case AddConstraint():
                 constraints = self._table(op.table, path).constraints
                 name = op.name or f"{op.table}_{op.constraint}_{len(constraints)}"
                 constraints[name] = ConstraintState(
                     op.constraint, not op.not_valid, op.expression, op.columns
                 )
+            case CreateIndex():
+                if op.name:
+                    self.index_tables[op.name] = op.table
             case ValidateConstraint():
                 c = self._table(op.table, path).constraints.get(op.name)
                 if c is not None:
                     c.validated = True
+            case SetNotNull():
+                self._col(op.table, op.column, path).nullable = False
+            case CreateTable():
+                self.tables[op.table] = TableState(
+                    created_in=path, columns={c.name: _column_state(c) for c in op.columns}
+                )
             case DropConstraint():
                 self._table(op.table, path).constraints.pop(op.name, None)
-            case CreateIndex():
-                if op.name:
-                    self.index_tables[op.name] = op.table
+            case DropColumn():
+                self._table(op.table, path).columns.pop(op.column, None)
+            case AlterColumnType():
+                self._col(op.table, op.column, path).type = op.new_type
+            case SetDefault():
+                self._col(op.table, op.column, path).default = op.default
+            case DropNotNull():
+                self._col(op.table, op.column, path).nullable = True
             case DropIndex():
                 self.index_tables.pop(op.name, None)
+            case RenameColumn():
+                cols = self._table(op.table, path).columns
+                if op.column in cols:
+                    cols[op.new_name] = cols.pop(op.column)
+            case DropTable():
+                self.tables.pop(op.table, None)
+            case RenameTable():
+                t = self.tables.pop(op.table, None)
+                if t is not None:
+                    self.tables[op.new_name] = t
             case _:
                 _PASSED_OVER.add(type(op))
 

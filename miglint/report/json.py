@@ -49,35 +49,35 @@ def render(
     # What dumps() makes of the finding objects, written straight from the findings: thousands
     # of findings share a few codes, help texts and files, each encoded once.
     encode = encode_basestring
-    memo: dict[str, str] = {}
-    paths: dict[str, str] = {}
-    urls: dict[str, str] = {}
+    heads: dict[tuple[str, str, Level], str] = {}  # up to the message
+    helps: dict[str, str] = {}  # from the message to the path
+    paths: dict[str, str] = {}  # from the path to the line
+    tails: dict[str, str] = {}  # from the end line on
+    column, end_line = f",\n{_KEYS['column']}", f",\n{_KEYS['end_line']}"
     parts: list[str] = []
     for f in found:
         loc = f.location
+        head = heads.get((f.code, f.name, f.level))
+        if head is None:
+            values = (encode(f.code), encode(f.name), _LEVELS[f.level])
+            head = heads[f.code, f.name, f.level] = (
+                "  {\n"
+                + "".join(_KEYS[k] + v + ",\n" for k, v in zip(FIELDS[:3], values, strict=True))
+                + _KEYS["message"]
+            )
+        help_ = helps.get(f.help)
+        if help_ is None:
+            help_ = helps[f.help] = f",\n{_KEYS['help']}{encode(f.help)},\n{_KEYS['path']}"
         path = paths.get(loc.path)
         if path is None:
-            path = paths[loc.path] = encode(display_path(loc.path, root))
-        url = urls.get(f.code)
-        if url is None:
+            path = paths[loc.path] = f"{encode(display_path(loc.path, root))},\n{_KEYS['line']}"
+        tail = tails.get(f.code)
+        if tail is None:
             rule = table.get(f.code)
-            url = urls[f.code] = encode(rule.url()) if rule is not None else "null"
-        name = memo.get(f.name) or memo.setdefault(f.name, encode(f.name))
-        help_ = memo.get(f.help) or memo.setdefault(f.help, encode(f.help))
+            url = encode(rule.url()) if rule is not None else "null"
+            tail = tails[f.code] = f",\n{_KEYS['url']}{url}\n  }}"
         parts.append(
-            _OBJECT
-            % (
-                encode(f.code),
-                name,
-                _LEVELS[f.level],
-                encode(f.message),
-                help_,
-                path,
-                loc.line,
-                loc.column,
-                loc.end_line,
-                url,
-            )
+            f"{head}{encode(f.message)}{help_}{path}{loc.line}{column}{loc.column}{end_line}{loc.end_line}{tail}"
         )
     return "[\n" + ",\n".join(parts) + "\n]\n" if parts else "[]\n"
 
@@ -98,9 +98,6 @@ def _plain(f: Finding) -> bool:
 
 
 _KEYS = {key: f"    {encode_basestring(key)}: " for key in FIELDS}
-_INTS = frozenset({"line", "column", "end_line"})
-#: One finding object as dumps() writes it, with a %s (%d for numbers) for each value.
-_OBJECT = "  {\n" + ",\n".join(_KEYS[k] + ("%d" if k in _INTS else "%s") for k in FIELDS) + "\n  }"
 _LEVELS = {level: encode_basestring(level.label) for level in Level}
 
 

@@ -8,7 +8,6 @@ case- and spacing-insensitively.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -63,11 +62,6 @@ def type_shape(type_: str) -> TypeShape:
     return TypeShape(base, args, rest, array)
 
 
-def is_serial(column: ColumnDef) -> bool:
-    """Whether the column is declared serial/bigserial/smallserial."""
-    return column.serial or type_shape(column.type).base in SERIALS
-
-
 def is_key_column(column: ColumnDef) -> bool:
     """A primary key, a column named ``id``, or one ending in ``_id``."""
     name = column.name.lower()
@@ -85,6 +79,13 @@ class TypedColumn(NamedTuple):
     step: Step
     table: str
     column: ColumnDef
+    #: ``type_shape(column.type)``, which every type rule looks at.
+    shape: TypeShape
+
+    @property
+    def serial(self) -> bool:
+        """Whether the column is declared serial/bigserial/smallserial."""
+        return self.column.serial or self.shape.base in SERIALS
 
 
 def declared_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
@@ -98,23 +99,19 @@ def typed_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
 
 
 def _declared_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
-    return tuple(_columns_of(ctx.steps_of(*DECLARING_OPS)))
+    return tuple([typed for typed in typed_columns(ctx) if not isinstance(typed.step.op, AlterColumnType)])
 
 
 def _typed_columns(ctx: RuleContext) -> tuple[TypedColumn, ...]:
-    return tuple(_columns_of(ctx.steps_of(*TYPING_OPS)))
-
-
-def _columns_of(steps: Iterable[Step]) -> Iterator[TypedColumn]:
-    for step in steps:
+    # Up to four type rules look at the same columns: each is read (and its type split) once.
+    found: list[TypedColumn] = []
+    for step in ctx.steps_of(*TYPING_OPS):
         op = step.op
-        match op:
-            case CreateTable():
-                for column in op.columns:
-                    yield TypedColumn(step, op.table, column)
-            case AddColumn():
-                yield TypedColumn(step, op.table, op.column)
-            case AlterColumnType():
-                yield TypedColumn(step, op.table, ColumnDef(name=op.column, type=op.new_type))
-            case _:
-                pass
+        if isinstance(op, CreateTable):
+            found += [TypedColumn(step, op.table, c, type_shape(c.type)) for c in op.columns]
+        elif isinstance(op, AddColumn):
+            found.append(TypedColumn(step, op.table, op.column, type_shape(op.column.type)))
+        elif isinstance(op, AlterColumnType):
+            column = ColumnDef(name=op.column, type=op.new_type)
+            found.append(TypedColumn(step, op.table, column, type_shape(op.new_type)))
+    return tuple(found)

@@ -36,6 +36,8 @@ class ParseError(Rule):
     name = "parse-error"
     level = Level.ERROR
     dimension = Dimension.TESTING
+    operations = (ParseErrorOp,)
+    rollback_operations = (ParseErrorOp,)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """One finding per unparseable statement."""

@@ -70,10 +70,10 @@ class MissingLockTimeout(Rule):
         """Flag the first table lock on an existing table taken without a lock_timeout."""
         if ctx.settings.lock_timeout_via == "connection":
             return
-        for step in ctx:
+        for step in ctx.steps:
             if step.lock_timeout:
                 continue
-            existing = [t for t in locked_tables(ctx, step) if not step.is_new(t)]
+            existing = [t for t in locked_tables(ctx, step) if t not in step.new_tables]
             if not existing:
                 continue
             lock = step.op.lock().name.replace("_", " ")

@@ -115,7 +115,7 @@ class LongLockTransaction(Rule):
     def _check_transaction(self, ctx: RuleContext, steps: list[Step]) -> Finding | None:
         held: dict[str, Step] = {}  # existing table -> step that locked it ACCESS EXCLUSIVE
         for step in steps:
-            tables = [t for t in locked_tables(ctx, step) if not step.is_new(t)]
+            tables = [t for t in locked_tables(ctx, step) if t not in step.new_tables]
             if held:
                 first_table, first = next(iter(held.items()))
                 others = [t for t in tables if t not in held]

@@ -28,7 +28,7 @@ _IDLE = frozenset({"empty", "select", "set", "reset"})
 
 
 def _idle(op: Operation) -> bool:
-    if isinstance(op, TransactionControl | SetTimeout):
+    if isinstance(op, (TransactionControl, SetTimeout)):
         return True
     return isinstance(op, Harmless) and (op.statement in _IDLE or op.statement.startswith("psql"))
 
@@ -36,6 +36,15 @@ def _idle(op: Operation) -> bool:
 def effective(ops: tuple[Operation, ...]) -> list[Operation]:
     """The operations of a rollback that do something (not BEGIN/COMMIT, SET, SELECT, …)."""
     return [op for op in ops if not _idle(op)]
+
+
+def effective_rollback(ctx: RuleContext) -> list[Operation]:
+    """:func:`effective` of the migration's rollback (none: empty), worked out once for MG401/MG402."""
+    return ctx.shared(_effective_rollback)
+
+
+def _effective_rollback(ctx: RuleContext) -> list[Operation]:
+    return effective(ctx.migration.rollback or ())
 
 
 def _changed_tables(migration: Migration) -> str:
@@ -87,17 +96,19 @@ class MissingRollback(Rule):
         """Report a missing, empty or irreversible rollback, and each irreversible operation."""
         migration = ctx.migration
         help_ = _HELP.get(migration.framework, _HELP[Framework.SQL])
-        seen: set[tuple[Location, str]] = set()
-        markers = [
-            op for op in (*migration.upgrade, *(migration.rollback or ())) if isinstance(op, Irreversible)
-        ]
-        for op in markers:
-            message = f"cannot be rolled back: {op.reason}{_changed_tables(migration)}"
-            finding = self.finding(ctx, op, message, help_)
-            if (finding.location, message) not in seen:
-                seen.add((finding.location, message))
-                yield finding
-        if not migration.rollback_expected or markers:
+        markers = [op for op in migration.upgrade if isinstance(op, Irreversible)]
+        if migration.rollback:
+            markers += [op for op in migration.rollback if isinstance(op, Irreversible)]
+        if markers:
+            seen: set[tuple[Location, str]] = set()
+            for op in markers:
+                message = f"cannot be rolled back: {op.reason}{_changed_tables(migration)}"
+                finding = self.finding(ctx, op, message, help_)
+                if (finding.location, message) not in seen:
+                    seen.add((finding.location, message))
+                    yield finding
+            return
+        if not migration.rollback_expected:
             return
         if migration.rollback is None:
             top, name = Location(migration.path), PurePath(migration.path).name
@@ -106,7 +117,7 @@ class MissingRollback(Rule):
                 Framework.DJANGO: f"migration {name} cannot be reversed",
             }.get(migration.framework, f"no down migration for {name}")
             yield self.finding(ctx, top, f"{what}{_changed_tables(migration)}", help_)
-        elif not effective(migration.rollback) and any(op.needs_undo for op in migration.upgrade):
+        elif not effective_rollback(ctx) and any(op.needs_undo for op in migration.upgrade):
             top, name = Location(migration.path), PurePath(migration.path).name
             what = {
                 Framework.ALEMBIC: f"downgrade() of {name} is empty",

@@ -114,11 +114,12 @@ class NonIdempotentStatement(Rule):
         """Note each unguarded CREATE / DROP / ADD of a raw SQL migration."""
         if ctx.migration.framework is not Framework.SQL:
             return
-        supported = _GUARDED.get(ctx.dialect)
+        dialect = ctx.dialect
+        supported = _GUARDED.get(dialect)
         for step in ctx.steps_of(*_GUARDABLE):
             if supported is not None and not isinstance(step.op, supported):
                 continue
-            if isinstance(step.op, EnumChange) and ctx.dialect != "postgres":
+            if dialect != "postgres" and isinstance(step.op, EnumChange):
                 continue
             found = _unguarded(step.op)
             if found is None:

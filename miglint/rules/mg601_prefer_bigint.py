@@ -15,8 +15,6 @@ from miglint.rules._column_types import (
     SMALL_INTEGERS,
     declared_columns,
     is_key_column,
-    is_serial,
-    type_shape,
 )
 from miglint.rules._hints import by_framework
 
@@ -62,14 +60,14 @@ class PreferBigint(Rule):
         django = ctx.migration.framework is Framework.DJANGO
         for typed in declared_columns(ctx):
             column = typed.column
-            shape = type_shape(column.type)
+            shape = typed.shape
+            if shape.base in BIG_INTEGERS or shape.base not in SMALL_INTEGERS:
+                continue
             if not is_key_column(column) or shape.array:
                 continue
             if django and column.references is not None:
                 continue  # follows the referenced key, reported where that is declared
-            if shape.base in BIG_INTEGERS or shape.base not in SMALL_INTEGERS:
-                continue
-            better = "bigint GENERATED ALWAYS AS IDENTITY" if is_serial(column) else "bigint"
+            better = "bigint GENERATED ALWAYS AS IDENTITY" if typed.serial else "bigint"
             yield self.finding(
                 ctx,
                 typed.step,
@@ -78,9 +76,9 @@ class PreferBigint(Rule):
                 + by_framework(
                     ctx,
                     sql=better,
-                    alembic="sa.BigInteger()" + (", sa.Identity(always=True)" if is_serial(column) else ""),
+                    alembic="sa.BigInteger()" + (", sa.Identity(always=True)" if typed.serial else ""),
                     django="models.BigAutoField"
-                    if column.identity or is_serial(column)
+                    if column.identity or typed.serial
                     else "models.BigIntegerField",
                 ),
                 by_framework(

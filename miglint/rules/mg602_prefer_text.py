@@ -9,7 +9,7 @@ from miglint.findings import Finding, Level
 from miglint.ir.migration import Framework
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
-from miglint.rules._column_types import TYPING_OPS, type_shape, typed_columns
+from miglint.rules._column_types import TYPING_OPS, typed_columns
 from miglint.rules._hints import by_framework
 
 _BOUNDED = frozenset({"varchar", "character varying", "char", "character", "bpchar", "nchar"})
@@ -57,7 +57,7 @@ class PreferText(Rule):
         if ctx.migration.framework is Framework.DJANGO:
             return
         for typed in typed_columns(ctx):
-            shape = type_shape(typed.column.type)
+            shape = typed.shape
             if shape.base not in _BOUNDED or not shape.args:
                 continue
             limit = shape.args[0]

@@ -8,7 +8,7 @@ from miglint.context import RuleContext
 from miglint.findings import Finding, Level
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
-from miglint.rules._column_types import TYPING_OPS, type_shape, typed_columns
+from miglint.rules._column_types import TYPING_OPS, typed_columns
 from miglint.rules._hints import by_framework
 
 
@@ -46,7 +46,7 @@ class PreferTimestamptz(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Note each timestamp column without a time zone."""
         for typed in typed_columns(ctx):
-            shape = type_shape(typed.column.type)
+            shape = typed.shape
             if shape.base != "timestamp" or shape.rest not in ("", "without time zone"):
                 continue
             yield self.finding(

@@ -8,7 +8,7 @@ from miglint.context import RuleContext
 from miglint.findings import Finding, Level
 from miglint.rubric import Dimension
 from miglint.rules._base import Rule
-from miglint.rules._column_types import DECLARING_OPS, declared_columns, is_serial
+from miglint.rules._column_types import DECLARING_OPS, declared_columns
 from miglint.rules._hints import by_framework
 
 
@@ -49,7 +49,7 @@ class PreferIdentity(Rule):
         if ctx.pg_version < 10:
             return
         for typed in declared_columns(ctx):
-            if not is_serial(typed.column):
+            if not typed.serial:
                 continue
             yield self.finding(
                 ctx,

@@ -41,7 +41,7 @@ def risk(step: Step) -> str | None:
         if isinstance(op, DropIndex) and not op.table:
             return op.kind_name
         return None if step.is_new(op.table) else op.kind_name
-    existing = [t for t in op.tables() if not step.is_new(t)]
+    existing = [t for t in op.tables() if t not in step.new_tables]
     if isinstance(op, DataChange):
         if op.change is DataChangeKind.INSERT_VALUES:
             return None
@@ -95,7 +95,7 @@ class UndocumentedMigration(Rule):
         """At most one note per migration, at its first line."""
         if is_documented(ctx.migration.description):
             return
-        for step in ctx:
+        for step in ctx.steps:
             reason = risk(step)
             if reason is None:
                 continue
