@@ -613,15 +613,15 @@ def _read(path: str, loaded: Loaded, manifest: Manifest = _NOT_RECORDING) -> str
 
 def description_of(text: str) -> str | None:
     """The leading comment block of a SQL file (directives and dbmate markers left out)."""
-    from miglint.parsers.split import comments
+    from miglint.parsers.split import comment_spans
 
     lines: list[str] = []
     end = 0  # of the comments so far: the block ends where something else comes first
-    for c in comments(text):
-        if text[end : c.offset].strip():
+    for start, stop in comment_spans(text):
+        if text[end:start].strip():
             break
-        end = c.offset + len(c.text)
-        body = c.text
+        end = stop
+        body = text[start:stop]
         if body.startswith("--"):
             body = body[2:]
         elif body.startswith("/*"):
@@ -758,9 +758,13 @@ def _load_sql(up: str, settings: Settings, loaded: Loaded, unit: _SqlUnit | None
         convention, history, key, down = unit.convention, unit.history, unit.key, unit.down
     else:
         convention, history, key, down = _convention(up)
-    if convention == "plain" and _SECTION.search(text):
-        _load_sectioned(up, text, settings, loaded, history, key)
-        return
+    if convention == "plain":
+        # Few files are dbmate or goose files: for ASCII text (where lower() folds case as the
+        # IGNORECASE regex does) two substring tests rule a file out ~3x faster than the regex.
+        lowered = text.lower() if text.isascii() else None
+        if (lowered is None or "migrate:" in lowered or "+goose" in lowered) and _SECTION.search(text):
+            _load_sectioned(up, text, settings, loaded, history, key)
+            return
     directives = sql_directives(text, up, dialect=dialect)
     suppressions = list(directives.suppressions)
     rollback: tuple[Operation, ...] | None = None

@@ -15,6 +15,8 @@ def test_compiled_on_first_use_only() -> None:
     assert m is not None and m.groups() == ("a", "12")
     first = lazy.compiled
     assert lazy.compiled is first and first.flags & re.IGNORECASE
+    # From then on the compiled pattern's own methods answer, with no call of LazyPattern's.
+    assert lazy.match == first.match and lazy.findall == first.findall and lazy.sub == first.sub
 
 
 def test_methods_match_re() -> None:

@@ -271,6 +271,8 @@ def test_scan_matches_the_reference(text: str, dialect: str) -> None:
     # Frozen-dataclass equality leaves nothing out, but compare the attributes too.
     assert [vars(p) for p in scan.pieces] == [vars(p) for p in pieces]
     assert scan.statements == [p for p in pieces if p.kind != "blank"]
+    located = [(p.kind, p.text, p.line, p.column, p.end_line, p.start) for p in pieces if p.kind != "blank"]
+    assert scan.located == located
     assert scan.comments == found
     assert scan.quoted == quoted
     for quotes in (True, False):

@@ -10,6 +10,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 
 from miglint.config import Settings
+from miglint.findings import Location
 from miglint.ir.ops import (
     AddColumn,
     AddConstraint,
@@ -584,7 +585,31 @@ def test_text_helpers_agree_with_their_references(text: str, sep: str, dialect: 
     trimmed, masked = trim(text, dialect)
     assert trimmed == _reference_trimmed(text, dialect)
     assert masked is None or masked == mask(trimmed)
-    words = re.findall(r"[A-Za-z_]+", mask(trimmed)[:400])[:4]
+    words = re.findall(r"[A-Za-z_][A-Za-z0-9_$]*", mask(trimmed)[:400])[:4]  # names: type2_idx is one
     assert masked_words(mask(trimmed)) == [w.upper() for w in words]
     body = _REFERENCE_DOLLAR_BODY.search(text)
     assert dollar_body(text) == (body.group(2) if body else None)
+
+
+def test_case_sensitive_non_ascii_class_changes_no_name() -> None:
+    """Names match the same characters as with the non-ASCII class folded case-insensitively.
+
+    ``_NON_ASCII`` is case-sensitive inside IGNORECASE patterns (cheaper to compile); a name
+    character is a letter-class or a non-ASCII-class character, for every code point alike.
+    """
+    folded = r"[^\x00-\x7f\U00010000-\U0010ffff]"  # the class, case-insensitive where embedded
+    non_ascii = sql_frontend._NON_ASCII  # pyright: ignore[reportPrivateUsage]
+    for letters in (r"[A-Za-z_]", r"[\w$]"):
+        before = re.compile(f"(?:{letters}|{folded})", re.IGNORECASE)
+        after = re.compile(f"(?:{letters}|{non_ascii})", re.IGNORECASE)
+        differ = [
+            c for c in map(chr, range(0x110000)) if (before.match(c) is None) != (after.match(c) is None)
+        ]
+        assert differ == []
+
+
+def test_statement_locations_are_ordinary_locations() -> None:
+    build = sql_frontend._location  # pyright: ignore[reportPrivateUsage]
+    built, same = build("m/1.sql", 3, 5, 7), Location("m/1.sql", 3, 5, 7)
+    assert built == same and hash(built) == hash(same) and repr(built) == repr(same)
+    assert vars(built) == vars(same)

@@ -11,7 +11,6 @@ statements that cannot hurt (COMMENT ON, GRANT, SELECT, CREATE VIEW, …) become
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -56,7 +55,7 @@ from miglint.ir.ops import (
 )
 from miglint.parsers import fastpath
 from miglint.parsers.lazyre import LazyPattern
-from miglint.parsers.split import mask, statements
+from miglint.parsers.split import located_statements, mask
 
 if TYPE_CHECKING:
     import sqlglot
@@ -80,6 +79,8 @@ else:
 
 def _load_sqlglot() -> dict[str, Any]:
     """Import sqlglot and bind the module globals that stood for it (idempotent)."""
+    import logging  # here: a run that never needs sqlglot need not import logging (~3 ms)
+
     import sqlglot as real
     from sqlglot import exp as real_exp
     from sqlglot.errors import ParseError, SqlglotError
@@ -109,7 +110,11 @@ __all__ = ["classify", "parse_sql", "substitute_placeholders"]
 
 # Non-ASCII BMP letters are spelled as a negated class: a literal \u0080-\uffff range costs
 # ~5 ms per compiled pattern (re's charset optimiser), and dozens of patterns embed this one.
-_NON_ASCII = r"[^\x00-\x7f\U00010000-\U0010ffff]"
+# Case-sensitive even in IGNORECASE patterns, where folding its ranges costs ~0.15 ms per copy:
+# the few characters it then also takes (the Kelvin sign, long s, …) fold to an ASCII letter,
+# so the letter class beside it took them already (tests/test_sql_frontend.py checks every
+# code point).
+_NON_ASCII = r"(?-i:[^\x00-\x7f\U00010000-\U0010ffff])"
 _IDENT = rf'(?:"(?:[^"]|"")+"|`[^`]+`|(?:[A-Za-z_]|{_NON_ASCII})(?:[\w$]|{_NON_ASCII})*)'
 _NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
 _NAME_RE = LazyPattern(_NAME)
@@ -287,8 +292,9 @@ def _split_top_level(text: str, sep: str = ",", *, masked: str | None = None) ->
     return parts
 
 
-# The first four words (runs of letters and ``_``): one match instead of finding all words.
-_NEXT_WORD = r"[^A-Za-z_]*+([A-Za-z_]+)"
+# The first four words (names: a letter or ``_``, then letters, digits, ``_`` or ``$``): one
+# match instead of finding all words. ``type2_idx`` is one word, not TYPE.
+_NEXT_WORD = r"[^A-Za-z_]*+([A-Za-z_][A-Za-z0-9_$]*+)"
 _FIRST_WORDS = LazyPattern(rf"{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD}(?:{_NEXT_WORD})?)?)?")
 
 
@@ -324,17 +330,27 @@ def parse_sql(
         text = substitute_placeholders(text, settings.placeholders)
     functions: dict[str, list[Operation]] = {}
     ops: list[Operation] = []
-    for piece in statements(text, dialect=dialect):
-        if piece.kind == "delimiter":
+    for kind, body, first_line, first_column, end_line, _ in located_statements(text, dialect=dialect):
+        if kind == "delimiter":
             continue
-        col = piece.column + (column - 1 if piece.line == 1 else 0)
-        location = Location(path, piece.line + line - 1, col, piece.end_line + line - 1)
-        if piece.kind == "meta":
-            found = _meta_command(piece.text)
-        else:
-            found = classify(piece.text, dialect, functions=functions)
-        ops.extend(op.at(location, piece.text) for op in found)
+        col = first_column + (column - 1 if first_line == 1 else 0)
+        location = _location(path, first_line + line - 1, col, end_line + line - 1)
+        found = _meta_command(body) if kind == "meta" else classify(body, dialect, functions=functions)
+        for op in found:
+            ops.append(op.at(location, body))
     return ops
+
+
+def _location(path: str, line: int, column: int, end_line: int) -> Location:
+    """``Location(path, line, column, end_line)`` where ``end_line >= line``, built without ``__init__``.
+
+    Each statement read gets one: the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field, then a ``__post_init__`` that changes nothing when
+    ``end_line >= line``) costs twice as much as filling the instance dictionary.
+    """
+    location = object.__new__(Location)
+    vars(location).update(path=path, line=line, column=column, end_line=end_line, end_column=0)
+    return location
 
 
 def classify(
