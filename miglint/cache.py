@@ -37,7 +37,7 @@ import sys
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     import pickle
@@ -246,6 +246,18 @@ def _loads(data: bytes) -> Any:
     return _unpicklers()[0](io.BytesIO(data)).load()
 
 
+class Seen(NamedTuple):
+    """What a run saw, to tell a later run it would read the same without reading anything.
+
+    ``run`` is the key of the run's record, ``since`` when the run started (ns since the
+    epoch), ``observations`` those of its :class:`miglint.discover.Manifest`.
+    """
+
+    run: str
+    since: int
+    observations: list[tuple[str, str, object]]
+
+
 class RunRecord:
     """What a whole run printed: the report, the warnings on stderr, the most severe level.
 
@@ -290,6 +302,7 @@ class Cache:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self._runs: dict[str, RunRecord] = {}
+        self._seen: dict[str, Seen] = {}
         #: (kind, key, data or None for a hit) of each entry stored or used, while recording.
         self._journal: list[tuple[str, str, bytes | None]] | None = None
 
@@ -334,6 +347,40 @@ class Cache:
         """Store a whole-run record under ``key`` (written by :meth:`save`)."""
         if self.enabled and key.isalnum():
             self._runs[key] = record
+
+    def get_seen(self, key: str) -> Seen | None:
+        """What the run stored under ``key`` by :meth:`put_seen` saw, or None (absent or damaged)."""
+        if not self.enabled or not key.isalnum():
+            return None
+        try:
+            with open(os.path.join(self._seen_folder(), key), "rb") as handle:
+                data: object = json.loads(handle.read())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        data = cast(dict[str, object], data)
+        run, since, observations = data.get("run"), data.get("since"), data.get("observations")
+        if not isinstance(run, str) or type(since) is not int or not isinstance(observations, list):
+            return None
+        checked: list[tuple[str, str, object]] = []
+        for item in cast(list[object], observations):
+            if not isinstance(item, list) or len(cast(list[object], item)) != 3:
+                return None
+            kind, path, seen = cast(list[object], item)
+            if not isinstance(kind, str) or not isinstance(path, str):
+                return None
+            checked.append((kind, path, seen))
+        return Seen(run, since, checked)
+
+    def put_seen(self, key: str, seen: Seen) -> None:
+        """Store, under ``key``, the run key a run's record has and what that run saw."""
+        if self.enabled and key.isalnum():
+            self._seen[key] = seen
+
+    def _seen_folder(self) -> str:
+        assert self.directory is not None
+        return os.path.join(self.directory, f"v{FORMAT}-seen")
 
     @property
     def enabled(self) -> bool:
@@ -435,7 +482,7 @@ class Cache:
 
     def save(self) -> None:
         """Write the packs that changed, atomically; failures (read-only disk…) are ignored."""
-        if not self.enabled or not (self._dirty or self._runs):
+        if not self.enabled or not (self._dirty or self._runs or self._seen):
             return
         assert self.directory is not None
         try:
@@ -454,6 +501,38 @@ class Cache:
         self._dirty.clear()
         if self._runs:
             self._write_runs()
+        if self._seen:
+            self._write_seen()
+
+    def _write_seen(self) -> None:
+        import tempfile
+
+        folder = self._seen_folder()
+        try:
+            os.makedirs(folder, exist_ok=True)
+            for key, seen in self._seen.items():
+                data = json.dumps(
+                    {
+                        "run": seen.run,
+                        "since": seen.since,
+                        "observations": [list(o) for o in seen.observations],
+                    }
+                ).encode("utf-8", "surrogatepass")
+                fd, tmp = tempfile.mkstemp(prefix=".seen-", suffix=".tmp", dir=folder)
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(data)
+                    os.replace(tmp, os.path.join(folder, key))
+                except BaseException:
+                    os.unlink(tmp)
+                    raise
+            self._seen.clear()
+            entries = [e for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")]
+            entries.sort(key=lambda e: e.stat().st_mtime_ns)
+            for stale in entries[:-MAX_RUNS]:
+                os.unlink(stale.path)
+        except (OSError, ValueError):
+            return
 
     def _write_runs(self) -> None:
         import tempfile

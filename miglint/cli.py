@@ -11,6 +11,7 @@ import functools
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NoReturn, ParamSpec
 
@@ -23,6 +24,7 @@ from miglint.report import FORMATS
 _P = ParamSpec("_P")
 
 if TYPE_CHECKING:
+    from miglint.cache import RunRecord
     from miglint.config import Settings
     from miglint.findings import Finding
     from miglint.rules import PluginError
@@ -273,34 +275,47 @@ def check(
             _fail(str(exc))
     color = fmt == "text" and _use_color(no_color, output)
     try:
-        from miglint.cache import Cache, RunRecord, run_key
+        from miglint.cache import Cache, RunRecord, Seen, run_key
         from miglint.cache import cache_dir as resolve_cache_dir
-        from miglint.discover import Manifest, finish, gather
+        from miglint.discover import Manifest, finish, gather, unchanged, walk_files
 
         plugin_key, plugin_errors = _plugins()
         plugin_problems = _plugin_findings(plugin_errors)
         cache = Cache(resolve_cache_dir(settings.root, option=cache_dir, disabled=no_cache))
         targets = list(paths) or ["."]
-        # Every file is read (and hashed) on every run; only then can a whole-run record be
-        # trusted, and its hit skips parsing, history replay and the rules.
-        gathered = gather(targets, settings, manifest=Manifest(recording=cache.enabled))
-        key = None
-        if cache.enabled and not plugin_errors:
-            key = run_key(
+        caching = cache.enabled and not plugin_errors
+        started = time.time_ns()
+        walked = walk_files(targets, settings)
+
+        def key_of(manifest: str) -> str:
+            return run_key(
                 settings,
-                gathered.manifest.hexdigest(),
+                manifest,
                 plugins=plugin_key,
                 targets=targets,
                 output=(fmt, "color" if color else "plain"),
                 changed=(changed_since, changed),
             )
+
+        seen_key = key_of(f"seen {walked.digest()}") if caching else None
+        seen = cache.get_seen(seen_key) if seen_key is not None else None
+        key = None
+        if seen is not None and unchanged(seen.observations, seen.since):
+            # The same files as a run whose record is stored, none of them changed since (by
+            # their stat signatures, racy ones excepted): its record, without reading a file.
+            key = seen.run
+            _replay_record(cache.get_run(key), output, color, settings)
+        # Otherwise every file is read (and hashed); only then can a whole-run record be
+        # trusted, and its hit skips parsing, history replay and the rules.
+        gathered = gather(targets, settings, manifest=Manifest(recording=cache.enabled), walked=walked)
+        if caching:
+            key = key_of(gathered.manifest.hexdigest())
+            if seen_key is not None:
+                cache.put_seen(seen_key, Seen(key, started, gathered.manifest.observations))
             record = cache.get_run(key)
             if record is not None:
-                for warning in record.warnings:
-                    click.echo(warning, err=True)
-                if output is None and not color and record.data is not None and _write_bytes(record.data):
-                    _exit(settings, record.max_level)
-                _finish(record.report, output, color, settings, record.max_level)
+                cache.save()
+            _replay_record(record, output, color, settings)
         from miglint.engine import lint
         from miglint.parallel import parse_and_lint
         from miglint.report import renderer
@@ -355,6 +370,17 @@ def check(
         click.echo(traceback.format_exc(), err=True)
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
     _finish(text, output, color, settings, max_level)
+
+
+def _replay_record(record: RunRecord | None, output: str | None, color: bool, settings: Settings) -> None:
+    """Print a stored whole-run record and exit, as the run that stored it did (None: go on)."""
+    if record is None:
+        return
+    for warning in record.warnings:
+        click.echo(warning, err=True)
+    if output is None and not color and record.data is not None and _write_bytes(record.data):
+        _exit(settings, record.max_level)
+    _finish(record.report, output, color, settings, record.max_level)
 
 
 def _write_bytes(data: bytes) -> bool:

@@ -95,6 +95,10 @@ class Loaded:
     fingerprints: dict[str, str] = field(default_factory=dict[str, str])
 
 
+#: One thing a run saw: (kind, path, what it saw), as JSON can hold it.
+Observation = tuple[str, str, object]
+
+
 class Manifest:
     """A running digest of everything reading the migrations depended on.
 
@@ -107,6 +111,9 @@ class Manifest:
         self.recording = recording
         # SHA-256: with the CPU's SHA instructions, twice as fast as BLAKE2 on the files' bytes.
         self._hash = hashlib.sha256()
+        #: What a later run can check without reading a file (see :func:`unchanged`): each file
+        #: read (``"stat"``, its path, its stat signature), existence test and folder listing.
+        self.observations: list[Observation] = []
 
     def note(self, *parts: str) -> None:
         """Add one record of ``parts`` (paths and names: none holds a NUL, the separator)."""
@@ -114,23 +121,38 @@ class Manifest:
             record = "\0".join(parts).encode("utf-8", "surrogatepass")
             self._hash.update(len(record).to_bytes(8, "little") + record)
 
-    def content(self, tag: str, path: str, data: bytes) -> None:
-        """Add what was read from ``path`` (its length is in the record, so it is delimited)."""
+    def content(self, tag: str, path: str, data: bytes, *, source: str | None = None) -> None:
+        """Add what was read from ``path`` (its length is in the record, so it is delimited).
+
+        ``source`` is the file read, when ``path`` names something else.
+        """
         if self.recording:
             self.note(tag, path, str(len(data)))
             self._hash.update(data)
+            file = path if source is None else source
+            self.observations.append(("stat", file, _signature(file)))
 
     def exists(self, path: Path | str) -> bool:
         """``Path(path).exists()``, noted."""
         found = _exists(str(path))
         self.note("exists", str(path), "1" if found else "0")
+        if self.recording:
+            self.observations.append(("exists", str(path), found))
         return found
 
     def glob(self, folder: Path, pattern: str) -> list[Path]:
         """``sorted(folder.glob(pattern))``, noted."""
         found = sorted(folder.glob(pattern))
         self.note("glob", str(folder), pattern, *(str(p) for p in found))
+        if self.recording:
+            self.observations.append(("glob", str(folder), [pattern, *(str(p) for p in found)]))
         return found
+
+    def listing(self, folder: str, names: list[str] | None) -> None:
+        """Note the ``*.py`` names found in ``folder`` (None: it could not be listed)."""
+        self.note("folder", folder, *(names if names is not None else ["unlistable"]))
+        if self.recording:
+            self.observations.append(("listing", folder, names))
 
     def hexdigest(self) -> str:
         """The digest of everything noted so far."""
@@ -138,6 +160,60 @@ class Manifest:
 
 
 _NOT_RECORDING = Manifest(recording=False)
+#: Racy files: one changed less than this before a run started may have changed again, in the
+#: same tick of the file system's clock, after the run read it (as git's index treats them).
+RACY_NS = 3_000_000_000
+
+
+def _signature(path: str) -> list[int] | None:
+    """What ``os.stat`` says of a file's identity and last change (None: it cannot be stat'ed)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _python_names(folder: str) -> list[str] | None:
+    """The sorted ``*.py`` names in ``folder``, or None when it cannot be listed."""
+    try:
+        return sorted(n for n in os.listdir(folder or ".") if n.endswith(".py"))
+    except OSError:
+        return None
+
+
+def unchanged(observations: Sequence[Observation], since_ns: int) -> bool:
+    """Whether what a run that started at ``since_ns`` saw is still so, by metadata alone.
+
+    Every file, existence test and listing is checked again without reading a file. A file
+    counts as unchanged when its stat signature (device, inode, size, modification and change
+    times) is the same and it had not changed for :data:`RACY_NS` before that run started: a
+    later change would have moved its change time, which nothing but the clock sets.
+    """
+    recent = since_ns - RACY_NS
+    for kind, path, seen in observations:
+        if kind == "stat":
+            now = _signature(path)
+            if now != seen or (now is not None and max(now[3], now[4]) >= recent):
+                return False
+        elif kind == "exists":
+            if _exists(path) is not seen:
+                return False
+        elif kind == "glob":
+            if not isinstance(seen, list) or not seen:
+                return False
+            expected = cast(list[object], seen)
+            pattern = str(expected[0])
+            if [str(p) for p in sorted(Path(path).glob(pattern))] != expected[1:]:
+                return False
+        elif kind == "listing":
+            if _python_names(path) != seen:
+                return False
+        else:
+            return False
+    return True
+
+
 _MISSING_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 
 
@@ -358,8 +434,34 @@ class Gathered:
     manifest: Manifest
 
 
-def gather(paths: Sequence[str], settings: Settings, *, manifest: Manifest | None = None) -> Gathered:
-    """Walk ``paths`` and read every file a migration is made of; parse nothing.
+@dataclass(frozen=True)
+class Walked:
+    """The files under a run's paths, in order (:func:`walk`), with their real paths."""
+
+    files: list[str]
+    reals: dict[str, str]
+
+    def digest(self) -> str:
+        """A digest of the listing: equal when the same files are found under the same paths."""
+        from miglint.cache import digest
+
+        return digest("walk", *(f"{path}\0{self.reals[path]}" for path in self.files))
+
+
+def walk_files(paths: Sequence[str], settings: Settings) -> Walked:
+    """The files :func:`gather` would walk under ``paths``."""
+    reals: dict[str, str] = {}
+    return Walked(list(walk(paths, settings, reals)), reals)
+
+
+def gather(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    manifest: Manifest | None = None,
+    walked: Walked | None = None,
+) -> Gathered:
+    """Walk ``paths`` (unless ``walked`` is their walk) and read every migration's files; parse nothing.
 
     ``manifest`` (a new one by default) notes every path walked, every file read and every
     file-system test made on the way; what :func:`finish` then makes of them depends on
@@ -370,9 +472,10 @@ def gather(paths: Sequence[str], settings: Settings, *, manifest: Manifest | Non
     explicit = {os.path.normpath(p) for p in paths}
     ups: dict[str, str] = {}  # real path of up file -> path
     real_dirs: dict[str, str] = {}
-    reals: dict[str, str] = {}
+    walked = walk_files(paths, settings) if walked is None else walked
+    reals = walked.reals
     others: list[str] = []
-    for path in walk(paths, settings, reals):
+    for path in walked.files:
         manifest.note("walk", path, reals[path])
         name = _basename(path)
         if name.lower().endswith(".sql"):
@@ -723,9 +826,14 @@ def _sqitch_order(project: Path, manifest: Manifest = _NOT_RECORDING) -> dict[st
     order: dict[str, int] = {}
     try:
         plan = (project / "sqitch.plan").read_text(encoding="utf-8", errors="replace")
-        manifest.content("plan", str(project), plan.encode("utf-8", "surrogatepass"))
+        manifest.content(
+            "plan", str(project), plan.encode("utf-8", "surrogatepass"), source=str(project / "sqitch.plan")
+        )
     except OSError:
         manifest.note("plan", str(project))
+        if manifest.recording:
+            plan_file = str(project / "sqitch.plan")
+            manifest.observations.append(("stat", plan_file, _signature(plan_file)))
         return order
     for line in plan.splitlines():
         line = line.strip()
@@ -967,17 +1075,16 @@ def _read_python(
 
 def _note_folder(folder: str, manifest: Manifest) -> None:
     """Note the ``*.py`` files of ``folder`` and their contents."""
-    try:
-        names = sorted(n for n in os.listdir(folder or ".") if n.endswith(".py"))
-    except OSError:
-        manifest.note("folder", folder, "unlistable")
-        return
-    manifest.note("folder", folder, *names)
-    for name in names:
+    names = _python_names(folder)
+    manifest.listing(folder, names)
+    for name in names or []:
+        file = os.path.join(folder or ".", name)
         try:
-            manifest.content("file", name, read_bytes(os.path.join(folder or ".", name)))
+            manifest.content("file", name, read_bytes(file), source=file)
         except OSError:
             manifest.note(name, "unreadable")
+            if manifest.recording:
+                manifest.observations.append(("stat", file, _signature(file)))
 
 
 def _load_python(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -400,3 +401,86 @@ def test_plugin_shortcut_agrees_with_importlib_metadata(
     (dist / "entry_points.txt").write_text("[miglint.rules]\nfake = fake_rules\n")
     assert truth() is False
     assert no_plugin_entry_point() is False
+
+
+class GatherCounter:
+    """Counts runs that read the migrations (a run served by what an earlier one saw reads none)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        gather: Callable[..., Any] = miglint.discover.gather
+
+        def counting_gather(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return gather(*args, **kwargs)
+
+        monkeypatch.setattr(miglint.discover, "gather", counting_gather)
+
+
+def test_unchanged_files_are_known_by_their_metadata(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The racy window (changes shortly before a run are re-read) is shortened so that files
+    # written by the test count as settled; each edit below waits for the next clock tick.
+    monkeypatch.setattr(miglint.discover, "RACY_NS", 0)
+    (history / "003_add.up.sql").write_text("ALTER TABLE t ADD COLUMN d text;\n")
+    (history / "003_add.down.sql").write_text("ALTER TABLE t DROP COLUMN d;\n")
+    time.sleep(0.05)
+    reads = GatherCounter(monkeypatch)
+    args = ("check", "--format", "json", "--fail-on", "never", "--jobs", "1", "migrations")
+    _, first = _cli(*args)
+    assert _cli(*args)[1] == first
+    assert reads.calls == 1  # the second run read nothing
+    edits: list[tuple[str, str | None]] = [
+        ("002_widen.sql", WIDEN.replace("200", "300")),  # same size, other content
+        ("001_create.sql", CREATE_INT),  # an earlier migration: changes what 002 is checked against
+        ("003_add.down.sql", None),  # a rollback file removed: an existence test answers otherwise
+        ("004_new.sql", "SELECT 1;\n"),  # a new file: another listing
+    ]
+    for name, text in edits:
+        time.sleep(0.05)
+        path = history / name
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text)
+        calls = reads.calls
+        _, after = _cli(*args)
+        assert reads.calls == calls + 1, name
+        assert after == _cli(*args, "--no-cache")[1], name
+        calls = reads.calls
+        assert _cli(*args)[1] == after, name
+        assert reads.calls == calls, name  # settled again: known by metadata
+    assert _cli(*args)[1] != first
+
+
+def test_files_changed_just_before_a_run_are_read_again(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the real racy window, files written a moment ago may change again within the same
+    # tick of the file system's clock: their metadata proves nothing, they are read (and hashed).
+    reads = GatherCounter(monkeypatch)
+    runs = RunCounter(monkeypatch)
+    args = ("check", "--format", "json", "--fail-on", "never", "--jobs", "1", "migrations")
+    _, first = _cli(*args)
+    assert _cli(*args)[1] == first
+    assert reads.calls == 2 and runs.finished == 1  # read again, but served by the run record
+
+
+def test_unchanged_checks_every_kind_of_observation(tmp_path: Path) -> None:
+    from miglint.discover import unchanged
+
+    file = tmp_path / "a.sql"
+    file.write_text("SELECT 1;\n")
+    st = os.stat(file)
+    signature = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    later = max(st.st_mtime_ns, st.st_ctime_ns) + miglint.discover.RACY_NS + 1
+    assert unchanged([("stat", str(file), signature)], later)
+    assert not unchanged([("stat", str(file), signature)], later - 2)  # racy: changed too recently
+    assert not unchanged([("stat", str(file), [*signature[:2], signature[2] + 1, *signature[3:]])], later)
+    assert unchanged([("exists", str(file), True), ("exists", str(tmp_path / "b.sql"), False)], later)
+    assert not unchanged([("exists", str(tmp_path / "b.sql"), True)], later)
+    assert unchanged([("glob", str(tmp_path), ["*.sql", str(file)])], later)
+    assert not unchanged([("glob", str(tmp_path), ["*.py", str(file)])], later)
+    assert unchanged([("listing", str(tmp_path), [])], later)
+    (tmp_path / "m.py").write_text("")
+    assert not unchanged([("listing", str(tmp_path), [])], later)
+    assert not unchanged([("something else", str(file), None)], later)

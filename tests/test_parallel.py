@@ -183,8 +183,9 @@ def test_a_worker_that_dies_makes_the_run_serial(sql_tree: Path, monkeypatch: py
 def test_small_runs_are_not_split(sql_tree: Path, tmp_path: Path) -> None:
     settings = Settings(root=str(sql_tree))
     assert parse_and_lint(gather([str(sql_tree)], settings), jobs=1) is None
-    miglint.parallel.MIN_PARALLEL_ITEMS = 200  # monkeypatch restores the fixture's value after
-    assert parse_and_lint(gather([str(sql_tree)], settings), jobs=2) is None
+    gathered = gather([str(sql_tree)], settings)
+    miglint.parallel.MIN_PARALLEL_ITEMS = len(gathered.units) + 1  # the fixture's value comes back after
+    assert parse_and_lint(gathered, jobs=2) is None
 
 
 def test_rule_failure_is_mg000_in_workers_too(sql_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
