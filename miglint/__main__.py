@@ -1,5 +1,5 @@
 """``python -m miglint`` runs the command-line interface."""
 
-from miglint.cli import main
+from miglint.cli import entry
 
-main()
+entry()

@@ -222,3 +222,29 @@ def test_a_directory_without_migrations_is_named_on_stderr(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr
     assert f"no migration found in {empty}" in proc.stderr
     assert str(good) not in proc.stderr
+
+
+def test_console_entry_keeps_exit_codes_and_output(tmp_path: Path) -> None:
+    # The console script leaves through os._exit after flushing: codes and output as click's.
+    import subprocess
+    import sys
+
+    bad = tmp_path / "0001_index.sql"
+    bad.write_text("CREATE INDEX i ON t (c);\n")
+    run = [sys.executable, "-m", "miglint"]
+    done = subprocess.run(
+        [*run, "check", "--no-cache", str(bad)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1 and "MG101" in done.stdout and done.stdout.endswith("notes).\n")
+    done = subprocess.run([*run, "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "miglint" in done.stdout
+    done = subprocess.run([*run, "check", "--no-such-option"], capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "No such option" in done.stderr
+    # A reader that goes away early (| head -1) gets no traceback.
+    many = tmp_path / "many"
+    many.mkdir()
+    for n in range(300):
+        (many / f"{n:04}_i.sql").write_text(f"CREATE INDEX i{n} ON t (c);\n")
+    shell = f"{subprocess.list2cmdline([*run, 'check', '--no-cache', str(many)])} | head -1"
+    done = subprocess.run(shell, shell=True, capture_output=True, text=True, check=False)
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr
