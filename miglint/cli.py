@@ -332,7 +332,11 @@ def check(
             _replay_record(cache.get_run(key), output, color, settings)
         # Otherwise every file is read (and hashed); only then can a whole-run record be
         # trusted, and its hit skips parsing, history replay and the rules.
-        gathered = gather(targets, settings, manifest=Manifest(recording=cache.enabled), walked=walked)
+        # Without a cache nothing needs the contents before parsing: the (possibly many)
+        # processes that parse the SQL files read them.
+        gathered = gather(
+            targets, settings, manifest=Manifest(recording=cache.enabled), walked=walked, read=cache.enabled
+        )
         if caching:
             key = key_of(gathered.manifest.hexdigest())
             if seen_key is not None:

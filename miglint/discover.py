@@ -460,13 +460,16 @@ def gather(
     *,
     manifest: Manifest | None = None,
     walked: Walked | None = None,
+    read: bool = True,
 ) -> Gathered:
     """Walk ``paths`` (unless ``walked`` is their walk) and read every migration's files; parse nothing.
 
     ``manifest`` (a new one by default) notes every path walked, every file read and every
     file-system test made on the way; what :func:`finish` then makes of them depends on
-    nothing else but the settings (and miglint itself).
+    nothing else but the settings (and miglint itself). Without ``read`` (and a manifest that
+    does not record) the SQL files are left for the processes that parse them to read.
     """
+    read = read or manifest is None or manifest.recording
     manifest = Manifest() if manifest is None else manifest
     loaded = Loaded()
     explicit = {os.path.normpath(p) for p in paths}
@@ -493,7 +496,7 @@ def gather(
             loaded.unrecognised.append(path)
     units = [
         unit
-        for unit in (_sql_unit(up, settings, loaded, manifest) for up in ups.values())
+        for unit in (_sql_unit(up, settings, loaded, manifest, read=read) for up in ups.values())
         if unit is not None
     ]
     python = _read_python(others, loaded, explicit, manifest)
@@ -503,7 +506,13 @@ def gather(
 def finish(gathered: Gathered, *, cache: Cache | None = None, jobs: int | None = 1) -> Loaded:
     """Parse what :func:`gather` read into IR migrations (see :func:`load`)."""
     loaded = gathered.loaded
-    _read_units(gathered.units, gathered.settings, loaded, cache, jobs)
+    units: list[_SqlUnit] = []
+    for unit in gathered.units:
+        read, problems = read_unit(unit)
+        loaded.problems.extend(problems)
+        if read is not None:
+            units.append(read)
+    _read_units(units, gathered.settings, loaded, cache, jobs)
     _load_python(gathered.python, gathered.settings, loaded, gathered.explicit, cache, jobs)
     loaded.migrations.sort(key=_order)
     return loaded
@@ -521,7 +530,10 @@ def settings_key(settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class _SqlUnit:
-    """An up file, its rollback file and what the layout says of them, read but not parsed."""
+    """An up file, its rollback file and what the layout says of them, read but not parsed.
+
+    A ``deferred`` unit is not read yet (its texts are empty): :func:`read_unit` reads it.
+    """
 
     up: str
     text: str
@@ -530,6 +542,7 @@ class _SqlUnit:
     key: tuple[str | int, ...]
     down: str | None
     down_text: str | None
+    deferred: bool = False
 
     def digest(self, settings_key: str) -> str:
         from miglint.cache import digest
@@ -541,15 +554,33 @@ class _SqlUnit:
 
 
 def _sql_unit(
-    up: str, settings: Settings, loaded: Loaded, manifest: Manifest = _NOT_RECORDING
+    up: str, settings: Settings, loaded: Loaded, manifest: Manifest = _NOT_RECORDING, *, read: bool = True
 ) -> _SqlUnit | None:
-    """Read an up file (and its rollback file); problems reading them go to ``loaded``."""
+    """Read an up file (and its rollback file); problems reading them go to ``loaded``.
+
+    Without ``read``, the unit is only laid out (deferred): whoever parses it reads it.
+    """
+    if not read:
+        convention, history, key, down = _convention(up, manifest)
+        return _SqlUnit(up, "", convention, history, key, down, None, deferred=True)
     text = _read(up, loaded, manifest)
     if text is None:
         return None
     convention, history, key, down = _convention(up, manifest)
     down_text = _read(down, loaded, manifest) if down is not None else None
     return _SqlUnit(up, text, convention, history, key, down, down_text)
+
+
+def read_unit(unit: _SqlUnit) -> tuple[_SqlUnit | None, list[Finding]]:
+    """``unit`` with its files read (None when the up file cannot be), and the problems met."""
+    if not unit.deferred:
+        return unit, []
+    found = Loaded()
+    text = _read(unit.up, found)
+    if text is None:
+        return None, found.problems
+    down_text = _read(unit.down, found) if unit.down is not None else None
+    return replace(unit, text=text, down_text=down_text, deferred=False), found.problems
 
 
 def _settings_key(settings: Settings) -> str:

@@ -13,7 +13,7 @@ import pickle
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, BinaryIO, NoReturn, TypeVar
 
 from miglint.findings import Finding, Level, Location
@@ -163,9 +163,12 @@ def parse_and_lint(
         run_key=run_key,
         cache=cache if caching else None,
     )
-    found = _run_segments(_segments(remote, jobs), run)
-    if found is None:
+    outcome = _run_segments(_segments(remote, jobs), run)
+    if outcome is None:
         return None
+    found = outcome.findings
+    loaded.problems.extend(outcome.problems)
+    unread = set(outcome.unread)
     active = [r() for r in rule_classes if code_selected(r.code, settings.select, settings.ignore)]
     here_members: dict[str, list[Migration]] = {}
     for migration in loaded.migrations:
@@ -183,12 +186,17 @@ def parse_and_lint(
             )
         )
     found.sort(key=Finding.sort_key)
-    paths = [m.path for m in loaded.migrations] + [u.up for u in remote]
+    paths = [m.path for m in loaded.migrations] + [u.up for u in remote if u.up not in unread]
     return loaded, LintResult(findings=found, rules=rule_classes), paths
 
 
 def _cost(unit: _Unit) -> int:
-    """Roughly what reading and linting ``unit`` costs, in characters (a file costs some too)."""
+    """Roughly what reading and linting ``unit`` costs, in characters (a file costs some too).
+
+    A unit not read yet counts as files of a typical size.
+    """
+    if unit.deferred:
+        return 4000 * (2 if unit.down is not None else 1)
     return 400 + len(unit.text) + (len(unit.down_text) if unit.down_text is not None else 0)
 
 
@@ -224,8 +232,22 @@ def _segments(units: Sequence[_Unit], jobs: int) -> list[_Segment]:
     return [segment for segment in segments if segment.parts]
 
 
-def _run_segments(segments: list[_Segment], run: _Run) -> list[Finding] | None:
-    """The findings of every segment: the first here, the others in forked workers.
+@dataclass
+class _Outcome:
+    """What parsing and linting segments gave.
+
+    Findings, new cache entries, and what reading the files the gathering left unread met:
+    problems, and the up files that could not be read.
+    """
+
+    findings: list[Finding] = field(default_factory=list[Finding])
+    entries: list[_Entry] = field(default_factory=list[_Entry])
+    problems: list[Finding] = field(default_factory=list[Finding])
+    unread: list[str] = field(default_factory=list[str])
+
+
+def _run_segments(segments: list[_Segment], run: _Run) -> _Outcome | None:
+    """The outcome of every segment: the first here, the others in forked workers.
 
     None when a worker failed (or could not start): the caller then reads and lints serially.
     """
@@ -262,14 +284,13 @@ def _run_segments(segments: list[_Segment], run: _Run) -> list[Finding] | None:
         failed = True  # a worker that got no schema gives up; the run goes serial
         for fd in pipes - set(mine):
             os.close(fd)
-    found: list[Finding] = []
+    outcome = _Outcome()
     try:
         if segments:
             # Not when a worker could not start: its successors would wait for its schema.
-            mine_found, entries = _segment_work(segments[0], run, *mine, skip=failed)
-            found.extend(mine_found)
+            outcome = _segment_work(segments[0], run, *mine, skip=failed)
             if run.cache is not None:
-                run.cache.merge(entries)
+                run.cache.merge(outcome.entries)
     finally:
         for pid, fd in children:
             with os.fdopen(fd, "rb") as results:
@@ -278,19 +299,24 @@ def _run_segments(segments: list[_Segment], run: _Run) -> list[Finding] | None:
             if failed or status != 0 or not data:
                 failed = True
                 continue
-            flat, entries = pickle.loads(data)
-            found.extend(_unflat(flat))
+            flat, entries, problems, unread = pickle.loads(data)
+            outcome.findings.extend(_unflat(flat))
+            outcome.problems.extend(problems)
+            outcome.unread.extend(unread)
             if run.cache is not None:
                 run.cache.merge(entries)
-    return None if failed else found
+    return None if failed else outcome
 
 
 def _worker(segment: _Segment, run: _Run, receive: int | None, send: int | None, results: int) -> NoReturn:
     """A forked worker: do ``segment``, write the pickled outcome to ``results``, and exit."""
     status = 1
     try:
-        found, entries = _segment_work(segment, run, receive, send)
-        data = pickle.dumps(([_flatten(f) for f in found], entries), protocol=pickle.HIGHEST_PROTOCOL)
+        done = _segment_work(segment, run, receive, send)
+        flat = [_flatten(f) for f in done.findings]
+        data = pickle.dumps(
+            (flat, done.entries, done.problems, done.unread), protocol=pickle.HIGHEST_PROTOCOL
+        )
         with os.fdopen(results, "wb") as out:
             out.write(data)
         status = 0
@@ -300,8 +326,8 @@ def _worker(segment: _Segment, run: _Run, receive: int | None, send: int | None,
 
 def _segment_work(
     segment: _Segment, run: _Run, receive: int | None, send: int | None, *, skip: bool = False
-) -> tuple[list[Finding], list[_Entry]]:
-    """Parse (or take from the cache) and lint ``segment``: its findings and new cache entries.
+) -> _Outcome:
+    """Parse (or take from the cache) and lint ``segment`` (see :class:`_Outcome`).
 
     The schema its first history had before it comes from the pipe ``receive``; what its last
     history has after it goes to the pipe ``send`` (from a thread, so that linting goes on
@@ -313,13 +339,14 @@ def _segment_work(
     with ExitStack() as closing:
         incoming = closing.enter_context(os.fdopen(receive, "rb")) if receive is not None else None
         outgoing = closing.enter_context(os.fdopen(send, "wb")) if send is not None else None
+        outcome = _Outcome()
         if skip:
-            return [], []
+            return outcome
         cache = run.cache
         if cache is not None:
             cache.record()
         fingerprints: dict[str, str] = {}
-        parts = [(history, _parse(units, run, fingerprints)) for history, units in segment.parts]
+        parts = [(history, _parse(units, run, fingerprints, outcome)) for history, units in segment.parts]
         start = incoming.read() if incoming is not None else None
         if start is not None and not start:
             raise RuntimeError("the worker before this one sent no schema")
@@ -336,10 +363,9 @@ def _segment_work(
             sender.start()
     settings = run.settings
     active = [r() for r in run.rules if code_selected(r.code, settings.select, settings.ignore)]
-    found: list[Finding] = []
     for n, (history, members) in enumerate(parts):
         begin: HistoryStart | None = pickle.loads(start) if n == 0 and start is not None else None
-        found += lint_history(
+        outcome.findings += lint_history(
             history,
             members,
             settings,
@@ -351,17 +377,29 @@ def _segment_work(
         )
     if sender is not None:
         sender.join()
-    return found, cache.recorded() if cache is not None else []
+    outcome.entries = cache.recorded() if cache is not None else []
+    return outcome
 
 
-def _parse(units: Sequence[_Unit], run: _Run, fingerprints: dict[str, str]) -> list[Migration]:
-    """The IR of ``units`` (from the cache when it has it); their cache keys go to ``fingerprints``."""
-    from miglint.discover import parse_unit
+def _parse(
+    units: Sequence[_Unit], run: _Run, fingerprints: dict[str, str], outcome: _Outcome
+) -> list[Migration]:
+    """The IR of ``units`` (from the cache when it has it); their cache keys go to ``fingerprints``.
+
+    Units the gathering left unread are read here: problems reading them go to ``outcome``,
+    with the up files that could not be read (they make no migration).
+    """
+    from miglint.discover import parse_unit, read_unit
     from miglint.ir.migration import Migration
 
     cache = run.cache
     migrations: list[Migration] = []
-    for unit in units:
+    for given in units:
+        unit, problems = read_unit(given)
+        outcome.problems.extend(problems)
+        if unit is None:
+            outcome.unread.append(given.up)
+            continue
         key = unit.digest(run.settings_key) if cache is not None else ""
         value = cache.get("parse", key) if cache is not None else None
         if isinstance(value, Migration) and value.path == unit.up:

@@ -246,3 +246,31 @@ def test_findings_cross_processes_field_for_field() -> None:
         assert vars(copy) == {**vars(original), "location": copy.location}
         assert vars(copy.location) == vars(original.location)
         assert type(copy.level) is type(original.level)
+
+
+def test_files_read_by_the_workers_report_what_a_serial_run_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a cache the SQL files are read by the processes that parse them: a file that
+    # cannot be read is the same MG001 (and the same missing migration) as in a serial run.
+    root = tmp_path / "db"
+    root.mkdir()
+    for n in range(40):
+        (root / f"{n:04}_t{n}.up.sql").write_text(f"CREATE TABLE t{n} (id bigint PRIMARY KEY);\n")
+        (root / f"{n:04}_t{n}.down.sql").write_text(f"DROP TABLE t{n};\n")
+    (root / "0007_t7.up.sql").write_bytes(b"CREATE TABLE \xff (id int);\n")  # not UTF-8
+    (root / "0031_t31.down.sql").write_bytes(b"DROP TABLE \xfe;\n")
+    (root / "only").mkdir()
+    (root / "only" / "0001_x.up.sql").write_bytes(b"\xff\xfe")  # a target whose one file is unreadable
+    monkeypatch.setattr(miglint.parallel, "MIN_PARALLEL_ITEMS", 4)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    common = ["check", "--no-cache", "--format", "json", "--fail-on", "never", "db", "db/only"]
+    serial = runner.invoke(main, [*common, "--jobs", "1"], catch_exceptions=False)
+    parallel = runner.invoke(main, [*common, "--jobs", "2"], catch_exceptions=False)
+    assert parallel.output == serial.output and parallel.exit_code == serial.exit_code
+    assert serial.output.count("cannot read") == 3
+    assert (
+        "no migration found in db/only" in serial.stderr
+        and "no migration found in db/only" in parallel.stderr
+    )
