@@ -599,13 +599,66 @@ def test_case_sensitive_non_ascii_class_changes_no_name() -> None:
     """
     folded = r"[^\x00-\x7f\U00010000-\U0010ffff]"  # the class, case-insensitive where embedded
     non_ascii = sql_frontend._NON_ASCII  # pyright: ignore[reportPrivateUsage]
-    for letters in (r"[A-Za-z_]", r"[\w$]"):
-        before = re.compile(f"(?:{letters}|{folded})", re.IGNORECASE)
-        after = re.compile(f"(?:{letters}|{non_ascii})", re.IGNORECASE)
+    name_start = sql_frontend._NAME_START  # pyright: ignore[reportPrivateUsage]
+    for before_source, after_source in (
+        (rf"(?:[A-Za-z_]|{folded})", name_start),  # the letter class is case-sensitive too
+        (rf"(?:[\w$]|{folded})", rf"(?:[\w$]|{non_ascii})"),
+    ):
+        before = re.compile(before_source, re.IGNORECASE)
+        after = re.compile(after_source, re.IGNORECASE)
         differ = [
             c for c in map(chr, range(0x110000)) if (before.match(c) is None) != (after.match(c) is None)
         ]
         assert differ == []
+
+
+# Every name-bearing pattern as it was spelled before the name's first character became
+# case-sensitive (see _NAME_START): the reference the patterns in use are compared with.
+_OLD_NON_ASCII = r"(?-i:[^\x00-\x7f\U00010000-\U0010ffff])"
+_OLD_IDENT = rf'(?:"(?:[^"]|"")+"|`[^`]+`|(?:[A-Za-z_]|{_OLD_NON_ASCII})(?:[\w$]|{_OLD_NON_ASCII})*)'
+_OLD_NAME = rf"{_OLD_IDENT}(?:\s*\.\s*{_OLD_IDENT})*"
+_NAMED_PATTERNS = {
+    "_CALL_RE": rf"^(?:SELECT|CALL|PERFORM)\s+(?:\*\s+FROM\s+)?({_OLD_NAME})\s*\(",
+    "_INDEX_ON_TABLE": rf"({_OLD_NAME})\s+ON\s+({_OLD_NAME})(.*)$",
+    "_CREATE_ENUM": rf"CREATE\s+TYPE\s+({_OLD_NAME})\s+AS\s+ENUM\b",
+    "_ADD_VALUE": rf"ALTER\s+TYPE\s+({_OLD_NAME})\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'",
+}
+_NAME_PIECES = "SELECT |call |* FROM |ON | on |ONLY|CREATE TYPE | AS ENUM|ALTER TYPE | ADD VALUE "
+_NAME_PIECES += "|'v'|\"Q\"|`b`|.| |\n|(|x|_|9|$"
+# Characters that fold to ASCII letters (long s, Kelvin sign, dotless i, dotted I), other names.
+_NAME_CHARS = ["\u017f", "\u212a", "\u0131", "\u0130", "\u00e9", "\U0001d400", "\u0345"]
+_NAME_TEXT = st.lists(
+    st.sampled_from(_NAME_PIECES.split("|") + _NAME_CHARS) | st.text(max_size=3), max_size=10
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NAME_TEXT)
+@example("SELECT \u017fet_x(1)")
+@example("\u0131dx ON \u212at ALGORITHM=INPLACE")
+def test_name_patterns_match_as_before(text: str) -> None:
+    """Each pattern embedding _NAME finds the same match (groups and span) as its old spelling."""
+    for name, old_source in _NAMED_PATTERNS.items():
+        new = getattr(sql_frontend, name).compiled
+        old = re.compile(old_source, new.flags)
+        got, want = new.match(text), old.match(text)
+        assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), name
+
+
+def test_drop_index_on_check_is_exact() -> None:
+    """The ON pre-check before _INDEX_ON_TABLE holds for every text the pattern matches.
+
+    It relies on ``\\s`` being ``str.isspace`` and on only ASCII o/O and n/N matching ON.
+    """
+    space = re.compile(r"\s")
+    assert [c for c in map(chr, range(0x110000)) if (space.match(c) is None) == c.isspace()] == []
+    for letter in "ON":
+        folds = re.compile(letter, re.IGNORECASE)
+        assert [c for c in map(chr, range(0x110000)) if folds.match(c)] == [letter, letter.lower()]
+    assert classify("DROP INDEX i_on_t") == [DropIndex(name="i_on_t")]
+    assert classify("DROP INDEX i\ton\nt ALGORITHM=INPLACE", dialect="mysql") == [
+        DropIndex(name="i", table="t", clauses=frozenset({"ALGORITHM=INPLACE"}))
+    ]
 
 
 def test_statement_locations_are_ordinary_locations() -> None:
