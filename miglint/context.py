@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from miglint.config import Settings
+from miglint.frozen import build
 from miglint.ir.migration import Migration, Transaction
 from miglint.ir.ops import (
     CreateTable,
@@ -141,13 +142,7 @@ def new_context(
     The engine makes one per migration linted: filling the fields directly is about twice as
     cheap as the frozen dataclass __init__ and gives the same object (``_answers`` empty).
     """
-    ctx = object.__new__(RuleContext)
-    fields = ctx.__dict__
-    fields["migration"] = migration
-    fields["settings"] = settings
-    fields["schema"] = schema
-    fields["steps"] = steps
-    fields["_answers"] = {}
+    ctx = build(RuleContext, migration=migration, settings=settings, schema=schema, steps=steps, _answers={})
     return ctx
 
 
@@ -167,17 +162,16 @@ def build_steps(
     lock_timeout = statement_timeout = False  # what ``timeouts`` says, updated when it changes
     steps: list[Step] = []
     for index, op in enumerate(migration.upgrade):
-        # A Step is made for every operation linted: filling its fields directly is about
-        # twice as cheap as the frozen dataclass __init__ (one object.__setattr__ call per
-        # field), and gives the same object (Step has no defaults and no __post_init__).
-        step = object.__new__(Step)
-        fields = step.__dict__
-        fields["index"] = index
-        fields["op"] = op
-        fields["in_transaction"] = in_tx
-        fields["new_tables"] = new_now
-        fields["lock_timeout"] = lock_timeout
-        fields["statement_timeout"] = statement_timeout
+        # A Step for every operation linted: built without the dataclass __init__ (cheaper).
+        step = build(
+            Step,
+            index=index,
+            op=op,
+            in_transaction=in_tx,
+            new_tables=new_now,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+        )
         steps.append(step)
         tracked = _TRACKED.get(type(op))
         if tracked is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, BinaryIO, NoReturn, TypeVar
 
 from miglint.findings import Finding, Level, Location
+from miglint.frozen import build
 
 if TYPE_CHECKING:
     from miglint.cache import Cache
@@ -448,7 +449,6 @@ def _unflat(flat: Sequence[_Flat]) -> list[Finding]:
     Built without their constructors (~3x cheaper, thousands of them on the critical path):
     the values are those of findings that were constructed once already.
     """
-    new = object.__new__
     levels = _LEVELS
     found: list[Finding] = []
     for f in flat:
@@ -456,12 +456,11 @@ def _unflat(flat: Sequence[_Flat]) -> list[Finding]:
             found.append(f)
             continue
         code, name, level, message, path, line, column, end_line, end_column, help_, migration = f
-        location = new(Location)
-        location.__dict__.update(
-            path=path, line=line, column=column, end_line=end_line, end_column=end_column
+        location = build(
+            Location, path=path, line=line, column=column, end_line=end_line, end_column=end_column
         )
-        finding = new(Finding)
-        finding.__dict__.update(
+        finding = build(
+            Finding,
             code=code,
             name=name,
             level=levels[level],

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 from miglint.findings import Location
+from miglint.frozen import build
 
 NOWHERE = Location("<unknown>")
 
@@ -168,11 +169,7 @@ def _built(cls: type[_Op], **values: Any) -> _Op:
     defaults = _FIELD_DEFAULTS.get(cls)
     if defaults is None:
         defaults = _FIELD_DEFAULTS[cls] = {f.name: f.default for f in fields(cls)}
-    op = object.__new__(cls)
-    attributes = op.__dict__
-    attributes.update(defaults)
-    attributes.update(values)
-    return op
+    return build(cls, **{**defaults, **values})
 
 
 # --- tables -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
 from miglint.findings import Location
+from miglint.frozen import build
 from miglint.ir.ops import (
     AddColumn,
     AddConstraint,
@@ -353,9 +354,7 @@ def _location(path: str, line: int, column: int, end_line: int) -> Location:
     ``object.__setattr__`` per field, then a ``__post_init__`` that changes nothing when
     ``end_line >= line``) costs twice as much as filling the instance dictionary.
     """
-    location = object.__new__(Location)
-    vars(location).update(path=path, line=line, column=column, end_line=end_line, end_column=0)
-    return location
+    return build(Location, path=path, line=line, column=column, end_line=end_line, end_column=0)
 
 
 def classify(
