@@ -242,6 +242,34 @@ def _unpicklers() -> tuple[type[pickle.Unpickler], type[pickle.Unpickler]]:
     return SafeUnpickler, NoClassUnpickler
 
 
+def _write_records(folder: str, files: dict[str, bytes]) -> bool:
+    """Write each of ``files`` (name -> bytes) into ``folder`` atomically; keep the newest there.
+
+    At most :data:`MAX_RUNS` files stay. False when the folder cannot be written (the cache is
+    optional: the run goes on).
+    """
+    import tempfile
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=".record-", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, os.path.join(folder, name))
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        entries = [e for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")]
+        entries.sort(key=lambda e: e.stat().st_mtime_ns)
+        for stale in entries[:-MAX_RUNS]:
+            os.unlink(stale.path)
+    except OSError:
+        return False
+    return True
+
+
 def _loads(data: bytes) -> Any:
     return _unpicklers()[0](io.BytesIO(data)).load()
 
@@ -504,70 +532,34 @@ class Cache:
         if self._seen:
             self._write_seen()
 
-    def _write_seen(self) -> None:
-        import tempfile
-
-        folder = self._seen_folder()
-        try:
-            os.makedirs(folder, exist_ok=True)
-            for key, seen in self._seen.items():
-                data = json.dumps(
-                    {
-                        "run": seen.run,
-                        "since": seen.since,
-                        "observations": [list(o) for o in seen.observations],
-                    }
-                ).encode("utf-8", "surrogatepass")
-                fd, tmp = tempfile.mkstemp(prefix=".seen-", suffix=".tmp", dir=folder)
-                try:
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(data)
-                    os.replace(tmp, os.path.join(folder, key))
-                except BaseException:
-                    os.unlink(tmp)
-                    raise
-            self._seen.clear()
-            entries = [e for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")]
-            entries.sort(key=lambda e: e.stat().st_mtime_ns)
-            for stale in entries[:-MAX_RUNS]:
-                os.unlink(stale.path)
-        except (OSError, ValueError):
-            return
-
     def _write_runs(self) -> None:
-        import tempfile
-
-        assert self.directory is not None
-        folder = os.path.dirname(self._run_path("x"))
-        try:
-            os.makedirs(folder, exist_ok=True)
-            for key, record in self._runs.items():
-                try:
-                    body = record.report.encode("utf-8")
-                except UnicodeEncodeError:  # surrogates: a record that could not be read back
-                    continue
-                meta = {
-                    "max_level": record.max_level,
-                    "warnings": list(record.warnings),
-                    "size": len(body),
-                    "crc32": zlib.crc32(body),
-                }
-                data = json.dumps(meta).encode("utf-8") + b"\n" + body
-                fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".tmp", dir=folder)
-                try:
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(data)
-                    os.replace(tmp, self._run_path(key))
-                except BaseException:
-                    os.unlink(tmp)
-                    raise
+        files: dict[str, bytes] = {}
+        for key, record in self._runs.items():
+            try:
+                body = record.report.encode("utf-8")
+            except UnicodeEncodeError:  # surrogates: a record that could not be read back
+                continue
+            meta = {
+                "max_level": record.max_level,
+                "warnings": list(record.warnings),
+                "size": len(body),
+                "crc32": zlib.crc32(body),
+            }
+            files[key] = json.dumps(meta).encode("utf-8") + b"\n" + body
+        if _write_records(os.path.dirname(self._run_path("x")), files):
             self._runs.clear()
-            entries = [e for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")]
-            entries.sort(key=lambda e: e.stat().st_mtime_ns)
-            for stale in entries[:-MAX_RUNS]:
-                os.unlink(stale.path)
-        except OSError:
-            return
+
+    def _write_seen(self) -> None:
+        files: dict[str, bytes] = {}
+        for key, seen in self._seen.items():
+            observations = [list(o) for o in seen.observations]
+            meta = {"run": seen.run, "since": seen.since, "observations": observations}
+            try:
+                files[key] = json.dumps(meta).encode("utf-8", "surrogatepass")
+            except ValueError:  # not JSON: simply not stored
+                continue
+        if _write_records(self._seen_folder(), files):
+            self._seen.clear()
 
     def _write_pack(self, kind: str) -> None:
         pack = self._packs[kind]

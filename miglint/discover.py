@@ -132,6 +132,12 @@ class Manifest:
             file = path if source is None else source
             self.observations.append(("stat", file, _signature(file)))
 
+    def unreadable(self, *parts: str, source: str) -> None:
+        """Note ``parts`` for the file ``source``, which could not be read."""
+        if self.recording:
+            self.note(*parts)
+            self.observations.append(("stat", source, _signature(source)))
+
     def exists(self, path: Path | str) -> bool:
         """``Path(path).exists()``, noted."""
         found = _exists(str(path))
@@ -861,10 +867,7 @@ def _sqitch_order(project: Path, manifest: Manifest = _NOT_RECORDING) -> dict[st
             "plan", str(project), plan.encode("utf-8", "surrogatepass"), source=str(project / "sqitch.plan")
         )
     except OSError:
-        manifest.note("plan", str(project))
-        if manifest.recording:
-            plan_file = str(project / "sqitch.plan")
-            manifest.observations.append(("stat", plan_file, _signature(plan_file)))
+        manifest.unreadable("plan", str(project), source=str(project / "sqitch.plan"))
         return order
     for line in plan.splitlines():
         line = line.strip()
@@ -1113,9 +1116,7 @@ def _note_folder(folder: str, manifest: Manifest) -> None:
         try:
             manifest.content("file", name, read_bytes(file), source=file)
         except OSError:
-            manifest.note(name, "unreadable")
-            if manifest.recording:
-                manifest.observations.append(("stat", file, _signature(file)))
+            manifest.unreadable(name, "unreadable", source=file)
 
 
 def _load_python(
